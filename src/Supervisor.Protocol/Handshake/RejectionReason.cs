@@ -1,0 +1,34 @@
+namespace Supervisor.Protocol.Handshake;
+
+/// <summary>
+/// Why the acceptor refused an upgrade request. Each reason maps to exactly one HTTP
+/// status in <see cref="Rejections"/>; nothing else in the code picks a status.
+/// </summary>
+public enum RejectionReason
+{
+    None = 0,
+
+    // Framing of the request head (HTTP/1.1, RFC 9112) → 400, except where noted.
+    MalformedRequestLine,
+    MalformedHeaderLine,
+    InvalidHeaderName,       // not an RFC 9110 token
+    InvalidHeaderValue,      // control characters other than HTAB
+    UnsupportedHttpVersion,  // anything but HTTP/1.1 → 505
+    HeadTooLarge,            // over the head limit (8 KiB by default) → 431
+    HeadTimeout,             // the head did not arrive in time (slowloris) → 408
+
+    // RFC 6455 §4.2.1 checks.
+    MethodNotGet,            // → 405 with Allow: GET
+    MissingHost,             // → 400
+    NotWebSocketRequest,     // a plain GET with no Upgrade at all → 400 with a short text
+    MissingUpgradeToken,     // Upgrade present but without the "websocket" token → 400
+    MissingConnectionUpgrade,// Connection lacks the "Upgrade" token → 400
+    MissingKey,              // → 400
+    InvalidKey,              // not base64 of exactly 16 bytes → 400
+    UnsupportedVersion,      // Sec-WebSocket-Version other than 13 → 426 + Sec-WebSocket-Version: 13
+
+    // Decided by the acceptor after validation.
+    NoSuchApp,               // → 404
+    AtCapacity,              // --maxforks reached → 503 + Retry-After
+    SpawnFailed,             // the worker could not be started (EMFILE, EAGAIN…) → 503
+}
