@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Supervisor.Protocol.Handshake;
 
 /// <summary>
@@ -8,14 +10,100 @@ namespace Supervisor.Protocol.Handshake;
 /// cannot become a valid head (e.g. a request line with a control character, or more
 /// than <paramref name="maxHeadBytes"/> bytes without a terminator).
 /// </summary>
+/// <remarks>
+/// Each call re-reads the complete lines in hand without allocating; strings are made
+/// only once the head is complete. With the head capped at <c>maxHeadBytes</c> the
+/// re-reading is bounded. Line endings are CRLF only: RFC 9112 §2.2 lets a recipient
+/// accept a bare LF, and we decline, so no two parsers on the path disagree on where a
+/// line ends.
+/// </remarks>
 public static class HandshakeParser
 {
     public const int DefaultMaxHeadBytes = 8 * 1024;
 
+    private static ReadOnlySpan<byte> Terminator => "\r\n\r\n"u8;
+
     public static ParseResult TryParse(ReadOnlySpan<byte> received, int maxHeadBytes = DefaultMaxHeadBytes)
-        => throw new NotImplementedException();
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxHeadBytes);
+
+        // A head longer than the limit is rejected whatever it holds, so nothing past the
+        // limit is ever looked at; a head of exactly maxHeadBytes is still accepted.
+        var window = received.Length > maxHeadBytes ? received[..maxHeadBytes] : received;
+
+        int lineStart = 0;
+        while (true)
+        {
+            int lf = window[lineStart..].IndexOf((byte)'\n');
+            if (lf < 0) break;
+            lf += lineStart;
+
+            bool isRequestLine = lineStart == 0;
+            if (lf == lineStart || window[lf - 1] != (byte)'\r')
+            {
+                return ParseResult.Reject(isRequestLine
+                    ? RejectionReason.MalformedRequestLine
+                    : RejectionReason.MalformedHeaderLine);
+            }
+
+            var line = window[lineStart..(lf - 1)];
+            lineStart = lf + 1;
+
+            RejectionReason reason;
+            if (isRequestLine)
+            {
+                // An empty first line lands here too: RFC 9112 §2.2 lets a server skip
+                // leading CRLFs, but no WebSocket client sends them.
+                reason = RequestLine.Split(line, out _, out _);
+            }
+            else if (line.IsEmpty)
+            {
+                var head = Build(window[..lineStart]);
+                return new ParseResult(ParseStatus.Complete, head, lineStart, RejectionReason.None);
+            }
+            else
+            {
+                reason = HeaderLine.Split(line, out _, out _);
+            }
+
+            if (reason != RejectionReason.None) return ParseResult.Reject(reason);
+        }
+
+        // No terminator within the limit: once the limit is reached, any terminator still
+        // to come would make the head longer than maxHeadBytes.
+        return received.Length >= maxHeadBytes
+            ? ParseResult.Reject(RejectionReason.HeadTooLarge)
+            : ParseResult.NeedMore;
+    }
 
     /// <summary>The length of the head in <paramref name="received"/> including its
     /// "\r\n\r\n", or -1 when the terminator is not there yet.</summary>
-    public static int FindHeadEnd(ReadOnlySpan<byte> received) => throw new NotImplementedException();
+    public static int FindHeadEnd(ReadOnlySpan<byte> received)
+    {
+        int i = received.IndexOf(Terminator);
+        return i < 0 ? -1 : i + Terminator.Length;
+    }
+
+    /// <summary>Second pass over a head already validated line by line.</summary>
+    private static RequestHead Build(ReadOnlySpan<byte> head)
+    {
+        int lf = head.IndexOf((byte)'\n');
+        RequestLine.Split(head[..(lf - 1)], out var method, out var target);
+
+        var headers = new List<KeyValuePair<string, string>>();
+        var rest = head[(lf + 1)..];
+        while (true)
+        {
+            lf = rest.IndexOf((byte)'\n');
+            var line = rest[..(lf - 1)];
+            if (line.IsEmpty) break;
+            HeaderLine.Split(line, out var name, out var value);
+            // Names are tokens (ASCII); values may carry obs-text, which RFC 9110 §5.5
+            // leaves opaque: Latin-1 maps each byte to one char and back losslessly.
+            headers.Add(new(Encoding.ASCII.GetString(name), Encoding.Latin1.GetString(value)));
+            rest = rest[(lf + 1)..];
+        }
+
+        return new RequestHead(Encoding.ASCII.GetString(method), Encoding.ASCII.GetString(target), "HTTP/1.1", headers);
+    }
 }

@@ -3,8 +3,50 @@ namespace Supervisor.Protocol.Handshake;
 /// <summary>The one table from a rejection reason to what the client is told.</summary>
 public static class Rejections
 {
-    public static int StatusCode(RejectionReason reason) => throw new NotImplementedException();
+    public static int StatusCode(RejectionReason reason) => reason switch
+    {
+        RejectionReason.MalformedRequestLine => 400,
+        RejectionReason.MalformedHeaderLine => 400,      // RFC 9112 §5.1, §5.2
+        RejectionReason.InvalidHeaderName => 400,
+        RejectionReason.InvalidHeaderValue => 400,
+        RejectionReason.UnsupportedHttpVersion => 505,   // RFC 9110 §15.6.6
+        RejectionReason.HeadTooLarge => 431,             // RFC 6585 §5
+        RejectionReason.HeadTimeout => 408,              // RFC 9110 §15.5.9
+        RejectionReason.MethodNotGet => 405,             // RFC 9110 §15.5.6, with Allow
+        RejectionReason.MissingHost => 400,              // RFC 9112 §3.2
+        RejectionReason.NotWebSocketRequest => 400,
+        RejectionReason.MissingUpgradeToken => 400,      // RFC 6455 §4.2.1
+        RejectionReason.MissingConnectionUpgrade => 400,
+        RejectionReason.MissingKey => 400,
+        RejectionReason.InvalidKey => 400,
+        RejectionReason.UnsupportedVersion => 426,       // RFC 6455 §4.2.2, §4.4
+        RejectionReason.NoSuchApp => 404,
+        RejectionReason.AtCapacity => 503,               // with Retry-After
+        RejectionReason.SpawnFailed => 503,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
+    };
 
     /// <summary>A short, human-readable one-line text for the response body and the log.</summary>
-    public static string Describe(RejectionReason reason) => throw new NotImplementedException();
+    public static string Describe(RejectionReason reason) => reason switch
+    {
+        RejectionReason.MalformedRequestLine => "Malformed request line: expected \"GET /path HTTP/1.1\".",
+        RejectionReason.MalformedHeaderLine => "Malformed header line (folded, bare LF, or space before the colon).",
+        RejectionReason.InvalidHeaderName => "Invalid header field name.",
+        RejectionReason.InvalidHeaderValue => "Invalid control character in a header field value.",
+        RejectionReason.UnsupportedHttpVersion => "The WebSocket handshake needs HTTP/1.1.",
+        RejectionReason.HeadTooLarge => "Request head too large.",
+        RejectionReason.HeadTimeout => "Request head not received in time.",
+        RejectionReason.MethodNotGet => "A WebSocket handshake must use GET.",
+        RejectionReason.MissingHost => "Exactly one non-empty Host header is required.",
+        RejectionReason.NotWebSocketRequest => "This is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).",
+        RejectionReason.MissingUpgradeToken => "The Upgrade header must include \"websocket\".",
+        RejectionReason.MissingConnectionUpgrade => "The Connection header must include \"Upgrade\".",
+        RejectionReason.MissingKey => "Missing Sec-WebSocket-Key header.",
+        RejectionReason.InvalidKey => "Sec-WebSocket-Key must be one base64-encoded 16-byte value.",
+        RejectionReason.UnsupportedVersion => "Unsupported WebSocket version: this server speaks Sec-WebSocket-Version 13.",
+        RejectionReason.NoSuchApp => "No WebSocket app at this path.",
+        RejectionReason.AtCapacity => "Server at capacity (--maxforks); retry later.",
+        RejectionReason.SpawnFailed => "Could not start a worker for this connection; retry later.",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
+    };
 }

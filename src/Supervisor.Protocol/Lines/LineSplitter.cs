@@ -7,16 +7,98 @@ namespace Supervisor.Protocol.Lines;
 /// <c>maxLineBytes</c> is reported through <see cref="LineTooLong"/> (the caller
 /// decides what that means) instead of growing the buffer without bound.
 /// </summary>
+/// <remarks>
+/// The limit counts a line's content, without its "\n" or "\r\n", so the same text is
+/// accepted whichever ending the app writes. Every line is copied once into a single
+/// buffer that grows (doubling) up to the limit and is reused: the memory handed to the
+/// callback is valid only during the call. Not thread-safe: one reader per stream.
+/// </remarks>
 public sealed class LineSplitter
 {
-    public LineSplitter(int maxLineBytes) => throw new NotImplementedException();
+    private const int InitialBufferBytes = 256;
+
+    private readonly int _maxLineBytes;
+    private byte[] _buffer;
+    private int _count;
+    private bool _tooLong;
+
+    public LineSplitter(int maxLineBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
+        // The content may be followed by one '\r' still waiting for its '\n'.
+        ArgumentOutOfRangeException.ThrowIfEqual(maxLineBytes, int.MaxValue);
+        _maxLineBytes = maxLineBytes;
+        _buffer = new byte[Math.Min(InitialBufferBytes, maxLineBytes + 1)];
+    }
 
     /// <summary>Feeds bytes; calls <paramref name="onLine"/> once per complete line, in order.
     /// Returns false (and stops) if a line exceeded the limit.</summary>
-    public bool Feed(ReadOnlySpan<byte> data, Action<ReadOnlyMemory<byte>> onLine) => throw new NotImplementedException();
+    public bool Feed(ReadOnlySpan<byte> data, Action<ReadOnlyMemory<byte>> onLine)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        if (_tooLong) return false;
+
+        while (true)
+        {
+            int lf = data.IndexOf((byte)'\n');
+            if (lf < 0) break;
+
+            var piece = data[..lf];
+            bool crBefore = piece.IsEmpty
+                ? _count > 0 && _buffer[_count - 1] == (byte)'\r'
+                : piece[^1] == (byte)'\r';
+            // Checked before copying, so an over-long line never grows the buffer.
+            long content = (long)_count + piece.Length - (crBefore ? 1 : 0);
+            if (content > _maxLineBytes) return Fail();
+
+            Append(piece);
+            onLine(_buffer.AsMemory(0, (int)content));
+            _count = 0;
+            data = data[(lf + 1)..];
+        }
+
+        if (data.IsEmpty) return true;
+
+        // A partial line may hold the whole limit plus a '\r' whose '\n' has not come yet.
+        long pending = (long)_count + data.Length;
+        if (pending > _maxLineBytes && !(pending == _maxLineBytes + 1L && data[^1] == (byte)'\r'))
+            return Fail();
+        Append(data);
+        return true;
+    }
 
     /// <summary>End of stream: a last line without '\n' is still a line (if not empty).</summary>
-    public void Flush(Action<ReadOnlyMemory<byte>> onLine) => throw new NotImplementedException();
+    /// <remarks>End of stream ends the line as '\n' would, so a trailing '\r' is stripped
+    /// too (an app that wrote "text\r\n" and was cut off before the '\n').</remarks>
+    public void Flush(Action<ReadOnlyMemory<byte>> onLine)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        if (_tooLong || _count == 0) return;
 
-    public bool LineTooLong => throw new NotImplementedException();
+        int content = _buffer[_count - 1] == (byte)'\r' ? _count - 1 : _count;
+        _count = 0;
+        if (content > 0) onLine(_buffer.AsMemory(0, content));
+    }
+
+    public bool LineTooLong => _tooLong;
+
+    private bool Fail()
+    {
+        _tooLong = true;
+        _count = 0;
+        return false;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        int needed = _count + bytes.Length;
+        if (needed > _buffer.Length)
+        {
+            // Callers checked needed <= maxLineBytes + 1.
+            int size = Math.Max(needed, (int)Math.Min(_buffer.Length * 2L, _maxLineBytes + 1L));
+            Array.Resize(ref _buffer, size);
+        }
+        bytes.CopyTo(_buffer.AsSpan(_count));
+        _count = needed;
+    }
 }
