@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+
+namespace Supervisor.Unix;
+
+/// <summary>
+/// glibc posix_spawn with chosen fds. Never a managed fork(): the runtime's threads and
+/// locks do not survive one. The child starts with an empty signal mask and every
+/// signal at its default disposition — SIGPIPE too, which the .NET runtime ignores in
+/// the parent and an ignored disposition would otherwise survive exec.
+/// </summary>
+public static unsafe class PosixSpawn
+{
+    // glibc sizes are 80 (file actions), 336 (attr) and 128 (sigset_t) bytes on 64-bit;
+    // a generous fixed block keeps us independent of the exact layout.
+    private const int OpaqueSize = 1024;
+
+    /// <summary>Starts <paramref name="path"/> and returns its pid. <paramref name="mappings"/>
+    /// are applied in the child so that each Source lands on its Target, whatever the
+    /// numbers (sources are first moved above every fd involved, so a source equal to an
+    /// earlier target is never clobbered). Fds 0–2 not mapped are inherited, except that
+    /// <paramref name="stdinFromDevNull"/> opens /dev/null as fd 0.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
+        IReadOnlyList<FdMapping> mappings, bool newProcessGroup, bool stdinFromDevNull = false)
+    {
+        void* actions = NativeMemory.AllocZeroed(OpaqueSize);
+        void* attr = NativeMemory.AllocZeroed(OpaqueSize);
+        void* signals = NativeMemory.AllocZeroed(OpaqueSize);
+        byte** nativeArgv = ToNativeArray(argv);
+        byte** nativeEnvp = ToNativeArray(envp);
+        try
+        {
+            Check("posix_spawn_file_actions_init", LibC.posix_spawn_file_actions_init(actions));
+            Check("posix_spawnattr_init", LibC.posix_spawnattr_init(attr));
+            try
+            {
+                AddFdActions(actions, mappings, stdinFromDevNull);
+
+                short flags = LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF;
+                if (newProcessGroup)
+                {
+                    flags |= LibC.POSIX_SPAWN_SETPGROUP;
+                    Check("posix_spawnattr_setpgroup", LibC.posix_spawnattr_setpgroup(attr, 0));
+                }
+                Check("posix_spawnattr_setflags", LibC.posix_spawnattr_setflags(attr, flags));
+                LibC.sigemptyset(signals);
+                Check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attr, signals));
+                LibC.sigfillset(signals);
+                Check("posix_spawnattr_setsigdefault", LibC.posix_spawnattr_setsigdefault(attr, signals));
+
+                // posix_spawn returns the error (exec failures included) instead of setting errno.
+                int error = LibC.posix_spawn(out int pid, path, actions, attr, nativeArgv, nativeEnvp);
+                if (error != 0)
+                    throw new UnixException("posix_spawn " + path, error);
+                return pid;
+            }
+            finally
+            {
+                LibC.posix_spawnattr_destroy(attr);
+                LibC.posix_spawn_file_actions_destroy(actions);
+            }
+        }
+        finally
+        {
+            FreeNativeArray(nativeArgv, argv.Count);
+            FreeNativeArray(nativeEnvp, envp.Count);
+            NativeMemory.Free(signals);
+            NativeMemory.Free(attr);
+            NativeMemory.Free(actions);
+        }
+    }
+
+    private static void AddFdActions(void* actions, IReadOnlyList<FdMapping> mappings, bool stdinFromDevNull)
+    {
+        int parking = 3;
+        foreach (var m in mappings)
+            parking = Math.Max(parking, Math.Max(m.Source, m.Target) + 1);
+
+        // Two steps: park every source above all numbers in play, then place it. dup2
+        // leaves the new fd without FD_CLOEXEC, so the targets survive exec; the parked
+        // copies are closed explicitly.
+        for (int i = 0; i < mappings.Count; i++)
+            Check("posix_spawn_file_actions_adddup2", LibC.posix_spawn_file_actions_adddup2(actions, mappings[i].Source, parking + i));
+        for (int i = 0; i < mappings.Count; i++)
+            Check("posix_spawn_file_actions_adddup2", LibC.posix_spawn_file_actions_adddup2(actions, parking + i, mappings[i].Target));
+        for (int i = 0; i < mappings.Count; i++)
+            Check("posix_spawn_file_actions_addclose", LibC.posix_spawn_file_actions_addclose(actions, parking + i));
+
+        if (stdinFromDevNull)
+            Check("posix_spawn_file_actions_addopen", LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0));
+    }
+
+    private static void Check(string call, int error)
+    {
+        if (error != 0)
+            throw new UnixException(call, error);
+    }
+
+    private static byte** ToNativeArray(IReadOnlyList<string> strings)
+    {
+        var array = (byte**)NativeMemory.AllocZeroed((nuint)(strings.Count + 1), (nuint)sizeof(byte*));
+        for (int i = 0; i < strings.Count; i++)
+            array[i] = (byte*)Marshal.StringToCoTaskMemUTF8(strings[i]);
+        return array;
+    }
+
+    private static void FreeNativeArray(byte** array, int count)
+    {
+        for (int i = 0; i < count; i++)
+            Marshal.FreeCoTaskMem((nint)array[i]);
+        NativeMemory.Free(array);
+    }
+}

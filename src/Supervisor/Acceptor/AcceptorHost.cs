@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Serilog;
+using Supervisor.Handoff;
+using Supervisor.Options;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor;
+
+/// <summary>
+/// The acceptor process: binds, accepts, hands every connection to <see cref="UpgradeHandler"/>,
+/// and on SIGTERM/SIGINT stops accepting, asks every worker to close with 1001, waits up
+/// to --shutdown-timeout, and kills what is left.
+/// </summary>
+public sealed class AcceptorHost(ServerOptions options, ILogger log)
+{
+    private readonly WorkerRegistry _registry = new();
+
+    public int Run()
+    {
+        ulong fdLimit = FileDescriptorLimit.RaiseToHardLimit();
+        var listeners = new List<Socket>();
+        foreach (var address in options.Listen.Addresses)
+        {
+            var endpoint = new IPEndPoint(address, options.Listen.Port);
+            try
+            {
+                listeners.Add(Listen(endpoint));
+            }
+            catch (SocketException e)
+            {
+                Console.Error.WriteLine($"ws-supervisor: cannot listen on {Url(endpoint)}: {e.Message}");
+                listeners.ForEach(l => l.Dispose());
+                return 1;
+            }
+        }
+
+        var reaper = new Reaper(_registry, log);
+        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, log);
+        using var stopping = new CancellationTokenSource();
+        using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOn(context, stopping));
+
+        foreach (var listener in listeners)
+            log.Information("Listening on {Url} serving {What}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
+        log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
+            fdLimit, fdLimit > 64 ? (fdLimit - 64) : 0);
+
+        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, stopping.Token)).ToArray();
+        stopping.Token.WaitHandle.WaitOne();
+
+        foreach (var listener in listeners)
+            listener.Dispose();
+        Task.WaitAll(loops);
+        ShutDownWorkers(reaper);
+        return 0;
+    }
+
+    private static Socket Listen(IPEndPoint endpoint)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // A restart must be able to bind while the last run's connections sit in
+            // TIME_WAIT; without this, the port is "in use" for a minute.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(511);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                continue; // the client gave up while in the backlog: its problem, not ours
+            }
+            catch (SocketException e)
+            {
+                // EMFILE and friends: out of a resource for now, not broken for good.
+                // Pausing lets exiting workers return it instead of spinning on accept.
+                log.Error("accept failed: {Error}; pausing accepts for 100 ms", e.Message);
+                await Task.Delay(100, CancellationToken.None);
+                continue;
+            }
+            // The worker inherits this socket and its options: small messages must not
+            // wait for Nagle's algorithm.
+            client.NoDelay = true;
+            _ = handler.HandleAsync(client);
+        }
+    }
+
+    private void ShutDownWorkers(Reaper reaper)
+    {
+        var workers = _registry.All.ToList();
+        log.Information("Shutting down: asking {Count} workers to close with 1001 (going away)", workers.Count);
+        var goingAway = new ControlFrame(FrameType.GoingAway, ReadOnlyMemory<byte>.Empty);
+        foreach (var worker in workers)
+        {
+            try
+            {
+                worker.Control.WriteAsync(goingAway).AsTask().Wait(TimeSpan.FromSeconds(1));
+            }
+            catch (AggregateException)
+            {
+                Processes.Signal(worker.Pid, Processes.SIGTERM); // no channel: the worker maps SIGTERM to the same
+            }
+        }
+
+        var deadline = DateTime.UtcNow + options.Limits.ShutdownTimeout;
+        while (_registry.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            reaper.Poke();
+            Thread.Sleep(50);
+        }
+
+        var left = _registry.All.ToList();
+        foreach (var worker in left)
+        {
+            Processes.Signal(worker.Pid, Processes.SIGKILL);
+            if (worker.AppPid > 0)
+                Processes.Signal(-worker.AppPid, Processes.SIGKILL);
+            Processes.Wait(worker.Pid);
+            _registry.TryRemove(worker.Pid, out _);
+        }
+        log.Information("Stopped ({Killed} workers killed after {Timeout} s)", left.Count, options.Limits.ShutdownTimeout.TotalSeconds);
+    }
+
+    private void StopOn(PosixSignalContext context, CancellationTokenSource stopping)
+    {
+        context.Cancel = true;
+        if (!stopping.IsCancellationRequested)
+            log.Information("{Signal} received", context.Signal);
+        stopping.Cancel();
+    }
+
+    private static string Url(IPEndPoint endpoint) =>
+        endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"ws://[{endpoint.Address}]:{endpoint.Port}/" : $"ws://{endpoint}/";
+
+    private static string Describe(AppOptions app) =>
+        app.Command is not null ? app.Command : $"every executable in {app.Directory} at /NAME";
+}

@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using Supervisor.Protocol.Handshake;
+
+namespace Supervisor.Acceptor;
+
+/// <summary>
+/// Reads one request head off a fresh connection and not a byte more: the bytes after
+/// "\r\n\r\n" may already be the client's first WebSocket frame, and they belong to the
+/// worker. Each round peeks (MSG_PEEK) at what has arrived, lets the parser find where
+/// the head ends, and consumes only up to there. Bounded in size and in time, so a
+/// slow or endless sender costs one small buffer for at most the timeout.
+/// </summary>
+public static class HeadReader
+{
+    /// <summary>Head is set when complete; otherwise Reason says why not, and None with a
+    /// null Head means the client went away before sending a head.</summary>
+    public readonly record struct Result(RequestHead? Head, RejectionReason Reason);
+
+    public static async Task<Result> ReadAsync(Socket socket, int maxHeadBytes, TimeSpan timeout)
+    {
+        byte[] buffer = new byte[maxHeadBytes];
+        int consumed = 0;
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                if (consumed == buffer.Length)
+                    return new Result(null, RejectionReason.HeadTooLarge);
+                int peeked = await socket.ReceiveAsync(buffer.AsMemory(consumed), SocketFlags.Peek, deadline.Token);
+                if (peeked == 0)
+                    return new Result(null, RejectionReason.None);
+
+                var parse = HandshakeParser.TryParse(buffer.AsSpan(0, consumed + peeked), maxHeadBytes);
+                switch (parse.Status)
+                {
+                    case ParseStatus.Rejected:
+                        return new Result(null, parse.Reason);
+                    case ParseStatus.Complete:
+                        await ConsumeAsync(socket, buffer.AsMemory(consumed, parse.Consumed - consumed), deadline.Token);
+                        return new Result(parse.Head, RejectionReason.None);
+                    default:
+                        // Every peeked byte is head (no terminator yet), so taking them all
+                        // is safe, and it makes the next peek wait for new data.
+                        await ConsumeAsync(socket, buffer.AsMemory(consumed, peeked), deadline.Token);
+                        consumed += peeked;
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return new Result(null, RejectionReason.HeadTimeout);
+        }
+        catch (SocketException)
+        {
+            return new Result(null, RejectionReason.None);
+        }
+    }
+
+    private static async Task ConsumeAsync(Socket socket, Memory<byte> exactly, CancellationToken cancellation)
+    {
+        while (!exactly.IsEmpty)
+        {
+            int n = await socket.ReceiveAsync(exactly, SocketFlags.None, cancellation);
+            if (n == 0)
+                throw new SocketException((int)SocketError.ConnectionReset);
+            exactly = exactly[n..];
+        }
+    }
+}

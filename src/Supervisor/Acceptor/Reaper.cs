@@ -1,0 +1,42 @@
+using Serilog;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor;
+
+/// <summary>
+/// Collects exited workers: waitpid(pid, WNOHANG) over the registry's pids, never
+/// waitpid(-1). Poked by SIGCHLD and by a worker's control channel reaching EOF; one
+/// pass at a time, and a poke during a pass causes one more pass, so no exit is missed.
+/// </summary>
+public sealed class Reaper(WorkerRegistry registry, ILogger log)
+{
+    private int _state; // 0 idle, 1 running, 2 running and poked again
+
+    public void Poke()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 0)
+            ThreadPool.QueueUserWorkItem(_ => Run());
+    }
+
+    private void Run()
+    {
+        do
+        {
+            Volatile.Write(ref _state, 1);
+            foreach (int pid in registry.Pids)
+            {
+                if (Processes.TryReap(pid) is not { } exit)
+                    continue;
+                if (registry.TryRemove(pid, out var entry) && entry is not null)
+                {
+                    entry.Control.Dispose();
+                    if (!exit.Succeeded)
+                        log.Warning("worker {WorkerPid} for {ConnectionId} ended abnormally: {Exit}", pid, entry.ConnectionId, exit);
+                    else
+                        log.Debug("worker {WorkerPid} for {ConnectionId} reaped", pid, entry.ConnectionId);
+                }
+            }
+        }
+        while (Interlocked.CompareExchange(ref _state, 0, 1) != 1);
+    }
+}

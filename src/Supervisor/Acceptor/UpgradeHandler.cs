@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Sockets;
+using Serilog;
+using Supervisor.Handoff;
+using Supervisor.Options;
+using Supervisor.Protocol.Cgi;
+using Supervisor.Protocol.Handshake;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor;
+
+/// <summary>
+/// One new connection, from the first byte to the handoff: read the head, validate it
+/// (RFC 6455 §4.2.1), route it, check capacity, then hand the socket to a worker. Every
+/// refusal goes through <see cref="RejectAsync"/>, the one place that answers with a
+/// status, and touches this connection alone.
+/// </summary>
+public sealed class UpgradeHandler(ServerOptions options, AppRouter router, WorkerRegistry registry,
+    WorkerLauncher launcher, Reaper reaper, ILogger log)
+{
+    private const string ServerSoftware = "ws-supervisor/" + Program.Version;
+
+    public async Task HandleAsync(Socket socket)
+    {
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        try
+        {
+            var read = await HeadReader.ReadAsync(socket, options.Limits.MaxHeadBytes, options.Limits.HandshakeTimeout);
+            if (read.Head is not { } head)
+            {
+                if (read.Reason == RejectionReason.None)
+                    socket.Dispose(); // gone before a whole head arrived
+                else
+                    await RejectAsync(socket, remote, read.Reason, null);
+                return;
+            }
+
+            var reason = HandshakeValidator.Validate(head, out var request);
+            if (reason != RejectionReason.None || request is null)
+            {
+                await RejectAsync(socket, remote, reason, head.Target);
+                return;
+            }
+            if (router.Resolve(head.RawPath) is not { } route)
+            {
+                await RejectAsync(socket, remote, RejectionReason.NoSuchApp, head.Target);
+                return;
+            }
+            if (options.Limits.MaxForks > 0 && registry.Count >= options.Limits.MaxForks)
+            {
+                await RejectAsync(socket, remote, RejectionReason.AtCapacity, null);
+                return;
+            }
+
+            Launch(socket, remote, local, request, route);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            log.Debug("connection from {Remote} lost during the handshake: {Error}", remote, e.Message);
+            socket.Dispose();
+        }
+    }
+
+    private void Launch(Socket socket, IPEndPoint remote, IPEndPoint local, WebSocketRequest request, AppRoute route)
+    {
+        string connectionId = ConnectionIds.New();
+        string remoteAddress = Format(remote.Address);
+        var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, remoteAddress, remote.Port,
+            ServerName(request.Host, local), local.Port, Https: false, connectionId, RemoteUser: null, ServerSoftware);
+        var session = options.Session;
+        var start = new WorkerStart(connectionId, $"{remoteAddress}:{remote.Port}", request.Head.Target,
+            route.Executable, route.Args, AppEnvironment.Build(cgi, options.App.PassEnv),
+            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json));
+
+        // Browsers fail a handshake that offered subprotocols and got none back, so the
+        // first offer is accepted, as websocketd does; the app sees them all in
+        // HTTP_SEC_WEBSOCKET_PROTOCOL.
+        string? subprotocol = request.Subprotocols.Count > 0 ? request.Subprotocols[0] : null;
+        byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, null, options.App.Headers);
+
+        (int pid, ControlChannel control) worker;
+        try
+        {
+            worker = launcher.Launch(socket, switching, start);
+        }
+        catch (UnixException e)
+        {
+            log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
+            _ = RejectAsync(socket, remote, RejectionReason.SpawnFailed, null);
+            return;
+        }
+
+        var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, worker.control);
+        registry.Add(entry);
+        _ = ListenToWorkerAsync(entry);
+        log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId}", remote, request.Head.Target, worker.pid, connectionId);
+    }
+
+    /// <summary>Reads what the worker reports; EOF means it has exited (or is exiting), which
+    /// is the reaper's cue even if SIGCHLD was coalesced with another.</summary>
+    private async Task ListenToWorkerAsync(WorkerEntry entry)
+    {
+        try
+        {
+            while (await entry.Control.ReadAsync() is { } frame)
+            {
+                if (frame.Type == FrameType.AppStarted && int.TryParse(frame.Payload.Span, out int appPid))
+                    entry.AppPid = appPid;
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
+        {
+            // Same as EOF: the worker is gone or going.
+        }
+        reaper.Poke();
+    }
+
+    private async Task RejectAsync(Socket socket, IPEndPoint remote, RejectionReason reason, string? target)
+    {
+        int status = Rejections.StatusCode(reason);
+        log.Information("rejected {Remote} {Target}: {Status} {Reason}", remote, target ?? "-", status, reason);
+        try
+        {
+            await socket.SendAsync(HttpResponses.Rejection(reason, null, options.App.Headers), SocketFlags.None);
+            // Half-close and drain briefly: closing with unread request bytes would make
+            // the kernel send a reset that can destroy the response before it is read.
+            socket.Shutdown(SocketShutdown.Send);
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var sink = new byte[4096];
+            for (int total = 0; total < 64 * 1024;)
+            {
+                int n = await socket.ReceiveAsync(sink, SocketFlags.None, drain.Token);
+                if (n == 0)
+                    break;
+                total += n;
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone or still talking after a second: either way we are done.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private static string ServerName(string host, IPEndPoint local)
+    {
+        if (host.StartsWith('['))
+        {
+            int end = host.IndexOf(']');
+            return end > 0 ? host[..(end + 1)] : host;
+        }
+        int colon = host.LastIndexOf(':');
+        string name = colon >= 0 ? host[..colon] : host;
+        return name.Length > 0 ? name : Format(local.Address);
+    }
+
+    private static string Format(IPAddress address) =>
+        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+}

@@ -1,0 +1,32 @@
+using System.Buffers.Binary;
+
+namespace Supervisor.Handoff;
+
+/// <summary>
+/// One message on the control channel: a type byte, a 4-byte big-endian payload length,
+/// the payload. A stream socket keeps no boundaries, so the length is what frames it.
+/// </summary>
+public readonly record struct ControlFrame(FrameType Type, ReadOnlyMemory<byte> Payload)
+{
+    public const int HeaderSize = 5;
+
+    /// <summary>A frame longer than this is a broken peer, not a message.</summary>
+    public const int MaxPayload = 64 * 1024 * 1024;
+
+    public byte[] Encode()
+    {
+        var bytes = new byte[HeaderSize + Payload.Length];
+        bytes[0] = (byte)Type;
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(1), Payload.Length);
+        Payload.Span.CopyTo(bytes.AsSpan(HeaderSize));
+        return bytes;
+    }
+
+    /// <summary>Reads the header at the start of <paramref name="header"/>; the payload length
+    /// or -1 if it is out of range.</summary>
+    public static int ReadPayloadLength(ReadOnlySpan<byte> header)
+    {
+        int length = BinaryPrimitives.ReadInt32BigEndian(header[1..]);
+        return length is < 0 or > MaxPayload ? -1 : length;
+    }
+}

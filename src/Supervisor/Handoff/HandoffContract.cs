@@ -1,0 +1,26 @@
+namespace Supervisor.Handoff;
+
+/// <summary>
+/// The whole contract between the acceptor and a worker, and the only type both sides
+/// read. The acceptor spawns <c>ws-supervisor worker LABEL</c> with the client socket at
+/// fd <see cref="ClientSocketFd"/> (the 101 already sent) and one end of a unix stream
+/// socket pair at fd <see cref="ControlFd"/>, then writes one <see cref="FrameType.Start"/>
+/// frame on it. Everything after that on fd 4 is <see cref="ControlFrame"/>s.
+/// </summary>
+public static class HandoffContract
+{
+    public const string WorkerCommand = "worker";
+    public const int ClientSocketFd = 3;
+    public const int ControlFd = 4;
+}
+
+public enum FrameType : byte
+{
+    // Acceptor → worker.
+    Start = 1,        // payload: WorkerStart fields
+    Text = 2,         // payload: UTF-8 text to send to the client as one message
+    GoingAway = 3,    // close the client with 1001 and end
+
+    // Worker → acceptor.
+    AppStarted = 64,  // payload: the app's pid, decimal ASCII
+}

@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Supervisor.Handoff;
+
+/// <summary>
+/// Everything a worker needs to serve one connection, sent as the payload of the
+/// first control frame rather than on the command line: the request's headers (cookies
+/// among them) end up in the environment, and argv is world-readable in /proc.
+/// </summary>
+public sealed record WorkerStart(
+    string ConnectionId,
+    string RemoteAddress,
+    string RequestPath,
+    string AppPath,
+    IReadOnlyList<string> AppArgs,
+    IReadOnlyList<string> Environment,
+    SessionSettings Settings)
+{
+    private enum Field : byte
+    {
+        ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
+        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson,
+    }
+
+    public byte[] Encode()
+    {
+        var output = new MemoryStream();
+        void Put(Field field, string value)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            Span<byte> header = stackalloc byte[5];
+            header[0] = (byte)field;
+            BinaryPrimitives.WriteInt32BigEndian(header[1..], bytes.Length);
+            output.Write(header);
+            output.Write(bytes);
+        }
+
+        Put(Field.ConnectionId, ConnectionId);
+        Put(Field.RemoteAddress, RemoteAddress);
+        Put(Field.RequestPath, RequestPath);
+        Put(Field.AppPath, AppPath);
+        foreach (string arg in AppArgs)
+            Put(Field.AppArg, arg);
+        foreach (string variable in Environment)
+            Put(Field.Environment, variable);
+        Put(Field.CloseMs, Settings.CloseMs.ToString());
+        Put(Field.PingSeconds, Settings.PingSeconds.ToString());
+        Put(Field.MaxMessageBytes, Settings.MaxMessageBytes.ToString());
+        Put(Field.LogLevel, Settings.LogLevel);
+        Put(Field.LogJson, Settings.LogJson ? "1" : "0");
+        return output.ToArray();
+    }
+
+    public static WorkerStart Decode(ReadOnlySpan<byte> payload)
+    {
+        string id = "", remote = "", path = "", app = "", logLevel = "access";
+        int closeMs = 0, pingSeconds = 0, maxMessage = 0;
+        bool logJson = false;
+        var args = new List<string>();
+        var environment = new List<string>();
+
+        while (!payload.IsEmpty)
+        {
+            if (payload.Length < 5)
+                throw new InvalidDataException("truncated start field");
+            var field = (Field)payload[0];
+            int length = BinaryPrimitives.ReadInt32BigEndian(payload[1..]);
+            if (length < 0 || length > payload.Length - 5)
+                throw new InvalidDataException("start field length out of range");
+            string value = Encoding.UTF8.GetString(payload.Slice(5, length));
+            payload = payload[(5 + length)..];
+            switch (field)
+            {
+                case Field.ConnectionId: id = value; break;
+                case Field.RemoteAddress: remote = value; break;
+                case Field.RequestPath: path = value; break;
+                case Field.AppPath: app = value; break;
+                case Field.AppArg: args.Add(value); break;
+                case Field.Environment: environment.Add(value); break;
+                case Field.CloseMs: closeMs = int.Parse(value); break;
+                case Field.PingSeconds: pingSeconds = int.Parse(value); break;
+                case Field.MaxMessageBytes: maxMessage = int.Parse(value); break;
+                case Field.LogLevel: logLevel = value; break;
+                case Field.LogJson: logJson = value == "1"; break;
+                default: break; // an unknown field from a newer acceptor is ignored
+            }
+        }
+        return new WorkerStart(id, remote, path, app, args, environment,
+            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson));
+    }
+}
+
+/// <summary>Per-connection settings the worker applies; all decided by the acceptor's options.</summary>
+public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson);

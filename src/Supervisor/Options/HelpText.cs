@@ -1,0 +1,51 @@
+namespace Supervisor.Options;
+
+public static class HelpText
+{
+    public const string Text = """
+        ws-supervisor: run any program as a WebSocket server, one process per connection.
+        A drop-in for websocketd: each text message is a line on the program's stdin,
+        each line it prints is a message back.
+
+        Usage:
+          ws-supervisor [options] COMMAND [ARGS...]   serve COMMAND at every path
+          ws-supervisor [options] --dir=DIR           serve each executable DIR/NAME at /NAME
+          ws-supervisor                               serve the demo (worker-scripts/) on port 8080
+
+        Listening:
+          --port=PORT               TCP port (default 8080)
+          --address=ADDR[,ADDR]     addresses to bind (default 127.0.0.1; websocketd's default
+                                    is all interfaces: use --address=0.0.0.0 for that)
+
+        Apps:
+          --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
+          --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
+                                    apps also get the CGI variables and WS_CONNECTION_ID
+          --header="Name: value"    extra header on every response (repeatable)
+          --closems=MS              extra grace before stop signals after the client leaves:
+                                    stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
+                                    more, SIGKILL after 500 ms more (default 0, as websocketd)
+
+        Limits:
+          --maxforks=N              at most N connections at once (0 = unlimited, the default);
+                                    past it, new upgrades get 503 with Retry-After: 1
+          --max-message=BYTES       largest message either way (default 1M; K/M suffixes);
+                                    a larger client message closes with 1009
+          --ping-interval=SECONDS   keep-alive frame to the client this often, so proxies do
+                                    not cut quiet connections (default 30; 0 = off)
+          --max-head=BYTES          largest HTTP request head (default 8K) → 431 past it
+          --handshake-timeout=SECONDS  time allowed for the request head (default 10) → 408
+          --shutdown-timeout=SECONDS   on SIGTERM/SIGINT, how long workers get to close with
+                                    1001 before they are killed (default 5)
+
+        Logging (to stderr):
+          --loglevel=LEVEL          debug, trace, access, info, error or fatal (default access:
+                                    one line per connection opened and ended)
+          --log-format=FORMAT       text (default) or json
+
+          --help                    this text
+          --version                 print the version
+
+        Every failure prints one line and exits non-zero (2 for a usage mistake).
+        """;
+}

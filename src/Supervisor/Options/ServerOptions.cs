@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace Supervisor.Options;
+
+/// <summary>The validated command line, grouped by concern. Built once by
+/// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
+public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session, LogOptions Log);
+
+public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
+
+/// <summary>Either one <see cref="Command"/> served at every path, or every executable in
+/// <see cref="Directory"/> at /NAME.</summary>
+public sealed record AppOptions(
+    string? Command,
+    IReadOnlyList<string> Args,
+    string? Directory,
+    IReadOnlyList<string> PassEnv,
+    IReadOnlyList<string> Headers);
+
+public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout);
+
+public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes);
+
+public sealed record LogOptions(string Level, bool Json);

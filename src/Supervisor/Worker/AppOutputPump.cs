@@ -1,0 +1,94 @@
+using Serilog;
+using Supervisor.Protocol.Lines;
+using Supervisor.Unix;
+
+namespace Supervisor.Worker;
+
+/// <summary>
+/// App → client (stdout, one line = one text message) and app → log (stderr), each on a
+/// thread of its own doing blocking reads: a pipe has no readiness notification in the
+/// runtime's socket engine, and a dedicated reader is the cheapest way never to make
+/// the two directions wait on each other.
+/// </summary>
+public static class AppOutputPump
+{
+    public enum Outcome { EndOfOutput, LineTooLong, ClientGone }
+
+    private const int ReadSize = 64 * 1024;
+
+    public static Task<Outcome> StartStdout(FdStream stdout, ClientSender sender, int maxLineBytes) =>
+        RunOnThread("app-stdout", () =>
+        {
+            var splitter = new LineSplitter(maxLineBytes);
+            bool clientGone = false;
+            void Send(ReadOnlyMemory<byte> line)
+            {
+                if (!clientGone && !sender.SendTextAsync(line).AsTask().GetAwaiter().GetResult())
+                    clientGone = true;
+            }
+
+            byte[] buffer = new byte[ReadSize];
+            int n;
+            while ((n = ReadOrEof(stdout, buffer)) > 0)
+            {
+                if (!splitter.Feed(buffer.AsSpan(0, n), Send))
+                    return Outcome.LineTooLong;
+                if (clientGone)
+                    return Outcome.ClientGone;
+            }
+            splitter.Flush(Send);
+            return clientGone ? Outcome.ClientGone : Outcome.EndOfOutput;
+        });
+
+    public static Task<Outcome> StartStderr(FdStream stderr, ILogger log, int maxLineBytes) =>
+        RunOnThread("app-stderr", () =>
+        {
+            var splitter = new LineSplitter(maxLineBytes);
+            void Log(ReadOnlyMemory<byte> line) =>
+                log.Information("app stderr: {AppStderr}", System.Text.Encoding.UTF8.GetString(line.Span));
+
+            byte[] buffer = new byte[4096];
+            int n;
+            while ((n = ReadOrEof(stderr, buffer)) > 0)
+            {
+                if (!splitter.Feed(buffer.AsSpan(0, n), Log))
+                    splitter = new LineSplitter(maxLineBytes); // drop an endless line, keep logging
+            }
+            splitter.Flush(Log);
+            return Outcome.EndOfOutput;
+        });
+
+    private static int ReadOrEof(FdStream stream, byte[] buffer)
+    {
+        try
+        {
+            return stream.Read(buffer);
+        }
+        catch (Exception e) when (e is UnixException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
+
+    private static Task<Outcome> RunOnThread(string name, Func<Outcome> body)
+    {
+        var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(body());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }, 256 * 1024)
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+}

@@ -1,0 +1,52 @@
+namespace Supervisor.Worker;
+
+/// <summary>Why a session ended: recorded once, by the first side to finish, and logged
+/// once. Numbered by subsystem: 1xx the client, 2xx the app, 3xx the server.</summary>
+public enum EndReason
+{
+    ClientClosed = 100,
+    ClientVanished = 101,
+    ProtocolError = 102,
+    MessageTooBig = 103,
+    UnsupportedData = 104,
+
+    AppExited = 200,
+    AppCrashed = 201,
+    AppCouldNotStart = 202,
+    AppLineTooLong = 203,
+
+    ShuttingDown = 300,
+}
+
+public static class EndReasons
+{
+    /// <summary>The close code this side sends for a reason (RFC 6455 §7.4.1), or null when
+    /// the client's own code is echoed or no close frame can be sent.</summary>
+    public static int? CloseCode(EndReason reason) => reason switch
+    {
+        EndReason.ClientClosed => null,       // echo the client's code
+        EndReason.ClientVanished => null,     // nobody to tell (the client sees 1006)
+        EndReason.ProtocolError => null,      // the engine has already sent 1002/1007
+        EndReason.MessageTooBig => 1009,
+        EndReason.UnsupportedData => 1003,
+        EndReason.AppExited => 1000,
+        EndReason.AppCrashed => 1011,
+        EndReason.AppCouldNotStart => 1011,
+        EndReason.AppLineTooLong => 1011,
+        EndReason.ShuttingDown => 1001,
+        _ => 1011,
+    };
+
+    /// <summary>The close frame's reason text (at most 123 bytes, §5.5.1).</summary>
+    public static string CloseText(EndReason reason) => reason switch
+    {
+        EndReason.MessageTooBig => "message exceeds --max-message",
+        EndReason.UnsupportedData => "binary messages are not accepted in line mode",
+        EndReason.AppExited => "",
+        EndReason.AppCrashed => "app failed",
+        EndReason.AppCouldNotStart => "app could not be started",
+        EndReason.AppLineTooLong => "app output line exceeds --max-message",
+        EndReason.ShuttingDown => "going away",
+        _ => "",
+    };
+}

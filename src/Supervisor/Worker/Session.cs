@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Serilog;
+using Supervisor.Handoff;
+using Supervisor.Logging;
+using Supervisor.Unix;
+
+namespace Supervisor.Worker;
+
+/// <summary>
+/// One connection, end to end: the client socket ⇄ the app's pipes, plus what the
+/// acceptor sends on the control channel. Pumps run independently; the first decisive
+/// event (client gone, app gone, server going away) sets the one <see cref="EndReason"/>,
+/// then the session sends the close frame that reason calls for, stops the app by the
+/// termination table, and logs one line.
+/// </summary>
+public sealed class Session(WorkerStart start, Socket client, ControlChannel control, ILogger log, Task shutdownSignal)
+{
+    private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
+
+    public async Task RunAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var settings = start.Settings;
+        using var stream = new NetworkStream(client, ownsSocket: true);
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            // Unsolicited pongs (RFC 6455 §5.5.3) every interval keep proxies that cut
+            // idle tunnels (Apache's and nginx's 60 s defaults) from cutting this one.
+            KeepAliveInterval = settings.PingSeconds > 0 ? TimeSpan.FromSeconds(settings.PingSeconds) : TimeSpan.Zero,
+        });
+        var sender = new ClientSender(socket);
+
+        AppProcess app;
+        try
+        {
+            app = AppProcess.Start(start.AppPath, start.AppArgs, start.Environment);
+        }
+        catch (UnixException e)
+        {
+            log.Error("cannot start app {AppPath}: {Error}", start.AppPath, e.Message);
+            await sender.CloseAsync(1011, EndReasons.CloseText(EndReason.AppCouldNotStart));
+            await WaitForCloseReplyAsync(socket);
+            LogEnd(clock, EndReason.AppCouldNotStart, 1011, appPid: 0, appExit: "-", stop: "-", 0, sender.BytesSent);
+            return;
+        }
+
+        using (app)
+        {
+            _ = ReportAppStartedAsync(app.Pid);
+            log.ForContext(LogSetup.AccessProperty, true)
+                .Information("connection opened: {Path} worker={WorkerPid} app={AppPid}", start.RequestPath, Environment.ProcessId, app.Pid);
+
+            using var stopReceiving = new CancellationTokenSource();
+            var receiver = new ClientReceiver(socket, app.Stdin, settings.MaxMessageBytes);
+            Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
+            Task<AppOutputPump.Outcome> stdout = AppOutputPump.StartStdout(app.Stdout, sender, settings.MaxMessageBytes);
+            _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
+            Task goingAway = Task.WhenAny(ForwardControlFramesAsync(sender), shutdownSignal);
+
+            EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway);
+
+            if (reason is EndReason.AppExited or EndReason.AppCrashed)
+                await Task.WhenAny(stdout, Task.Delay(DrainBound)); // every line out before the close frame
+
+            int? code = EndReasons.CloseCode(reason)
+                ?? (reason == EndReason.ClientClosed ? ClientCloseCode(socket) : null);
+            if (code is int closeCode)
+                await sender.CloseAsync(closeCode, CloseText(reason, app));
+
+            string stop = await Termination.StopAsync(app, settings.CloseMs);
+            if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
+                await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
+            stopReceiving.Cancel();
+
+            string appExit = app.Exited.IsCompleted ? app.Exited.Result.ToString() : "running";
+            LogEnd(clock, reason, code ?? 1006, app.Pid, appExit, stop, receiver.BytesReceived, sender.BytesSent);
+        }
+    }
+
+    private static async Task<EndReason> FirstDecisiveEventAsync(
+        Task<ClientReceiver.Outcome> receive, Task<AppOutputPump.Outcome> stdout, Task<ChildExit> appExited, Task goingAway)
+    {
+        var never = new TaskCompletionSource<AppOutputPump.Outcome>().Task;
+        var neverReceive = new TaskCompletionSource<ClientReceiver.Outcome>().Task;
+        while (true)
+        {
+            Task first = await Task.WhenAny(receive, stdout, appExited, goingAway);
+            if (first == appExited)
+                return appExited.Result.Succeeded ? EndReason.AppExited : EndReason.AppCrashed;
+            if (first == goingAway)
+                return EndReason.ShuttingDown;
+            if (first == stdout)
+            {
+                if (stdout.Result == AppOutputPump.Outcome.LineTooLong)
+                    return EndReason.AppLineTooLong;
+                stdout = never; // stdout closed or the client gone: the other events say the rest
+                continue;
+            }
+            switch (receive.Result)
+            {
+                case ClientReceiver.Outcome.ClientClosed: return EndReason.ClientClosed;
+                case ClientReceiver.Outcome.ProtocolError: return EndReason.ProtocolError;
+                case ClientReceiver.Outcome.MessageTooBig: return EndReason.MessageTooBig;
+                case ClientReceiver.Outcome.UnsupportedData: return EndReason.UnsupportedData;
+                case ClientReceiver.Outcome.StdinClosed:
+                    receive = neverReceive; // the app stopped reading; it may still be talking
+                    continue;
+                default: return EndReason.ClientVanished;
+            }
+        }
+    }
+
+    private static int ClientCloseCode(WebSocket socket) =>
+        socket.CloseStatus is null or WebSocketCloseStatus.Empty ? 1000 : (int)socket.CloseStatus.Value;
+
+    private static string CloseText(EndReason reason, AppProcess app) =>
+        reason == EndReason.AppCrashed && app.Exited.IsCompleted
+            ? $"app failed ({app.Exited.Result})"
+            : EndReasons.CloseText(reason);
+
+    /// <summary>Broadcasts and targeted messages from the acceptor go to the client; the
+    /// task completes when the acceptor says "going away". If the acceptor goes away
+    /// itself, the connection lives on without the bus: it is the client's, not its.</summary>
+    private async Task ForwardControlFramesAsync(ClientSender sender)
+    {
+        try
+        {
+            while (await control.ReadAsync() is { } frame)
+            {
+                switch (frame.Type)
+                {
+                    case FrameType.Text:
+                        await sender.SendTextAsync(frame.Payload);
+                        break;
+                    case FrameType.GoingAway:
+                        return;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
+        {
+            log.Debug("control channel failed: {Error}", e.Message);
+        }
+        log.Debug("acceptor gone; the connection carries on");
+        await Task.Delay(Timeout.Infinite);
+    }
+
+    private async Task ReportAppStartedAsync(int appPid)
+    {
+        try
+        {
+            await control.WriteAsync(new ControlFrame(FrameType.AppStarted, System.Text.Encoding.ASCII.GetBytes(appPid.ToString())));
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            log.Debug("could not report the app pid: {Error}", e.Message);
+        }
+    }
+
+    private static async Task WaitForCloseReplyAsync(WebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(DrainBound);
+        try
+        {
+            var buffer = new byte[1024];
+            while (socket.State == WebSocketState.CloseSent)
+                await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Gone or silent: the close has been sent, which is all we owe it.
+        }
+    }
+
+    private void LogEnd(Stopwatch clock, EndReason reason, int closeCode, int appPid, string appExit, string stop, long bytesIn, long bytesOut) =>
+        log.ForContext(LogSetup.AccessProperty, true).Information(
+            "connection ended: {Path} worker={WorkerPid} app={AppPid} duration={DurationMs}ms in={BytesIn}B out={BytesOut}B close={CloseCode} reason={EndReason} app-exit={AppExit} stop={StopStep}",
+            start.RequestPath, Environment.ProcessId, appPid, clock.ElapsedMilliseconds, bytesIn, bytesOut, closeCode, reason, appExit, stop);
+}
