@@ -69,6 +69,12 @@ public static class HandshakeParser
             if (reason != RejectionReason.None) return ParseResult.Reject(reason);
         }
 
+        // The line in progress: reject now what no later byte can make valid, so a
+        // hostile client cannot hold the connection open with it until the timeout.
+        var partial = window[lineStart..];
+        var early = lineStart == 0 ? RequestLine.CheckPartial(partial) : HeaderLine.CheckPartial(partial);
+        if (early != RejectionReason.None) return ParseResult.Reject(early);
+
         // No terminator within the limit: once the limit is reached, any terminator still
         // to come would make the head longer than maxHeadBytes.
         return received.Length >= maxHeadBytes

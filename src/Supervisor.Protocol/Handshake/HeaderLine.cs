@@ -35,4 +35,25 @@ internal static class HeaderLine
         value = v;
         return RejectionReason.None;
     }
+
+    /// <summary>
+    /// A header line still missing its CRLF: the defects that no later byte can cure —
+    /// a fold, a bad name once the colon is in, a control character in the value so
+    /// far — are reported now, with the reason <see cref="Split"/> would give.
+    /// </summary>
+    public static RejectionReason CheckPartial(ReadOnlySpan<byte> partial)
+    {
+        if (!partial.IsEmpty && partial[^1] == (byte)'\r') partial = partial[..^1];
+        if (partial.IsEmpty) return RejectionReason.None;
+        if (HttpChars.IsOws(partial[0])) return RejectionReason.MalformedHeaderLine;
+
+        int colon = partial.IndexOf((byte)':');
+        if (colon < 0) return RejectionReason.None;
+        var n = partial[..colon];
+        if (n.IsEmpty) return RejectionReason.InvalidHeaderName;
+        if (HttpChars.IsOws(n[^1])) return RejectionReason.MalformedHeaderLine;
+        if (!HttpChars.IsToken(n)) return RejectionReason.InvalidHeaderName;
+        if (!HttpChars.IsFieldValue(partial[(colon + 1)..])) return RejectionReason.InvalidHeaderValue;
+        return RejectionReason.None;
+    }
 }

@@ -45,6 +45,21 @@ internal static class RequestLine
         return RejectionReason.None;
     }
 
+    /// <summary>
+    /// A request line still missing its CRLF. Every byte of a valid request line is
+    /// visible ASCII or SP, so anything else — a TLS ClientHello sent to a plain port
+    /// starts with 0x16 — is rejected now instead of after the head timeout. A last
+    /// '\r' may be the first half of the CRLF and is not judged yet.
+    /// </summary>
+    public static RejectionReason CheckPartial(ReadOnlySpan<byte> partial)
+    {
+        if (!partial.IsEmpty && partial[^1] == (byte)'\r') partial = partial[..^1];
+        if (partial.IsEmpty) return RejectionReason.None;
+        if (partial[0] == HttpChars.SP || partial.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0)
+            return RejectionReason.MalformedRequestLine;
+        return RejectionReason.None;
+    }
+
     private static bool IsHttpVersion(ReadOnlySpan<byte> v)
         => v.Length == 8 && v.StartsWith("HTTP/"u8)
            && char.IsAsciiDigit((char)v[5]) && v[6] == (byte)'.' && char.IsAsciiDigit((char)v[7]);

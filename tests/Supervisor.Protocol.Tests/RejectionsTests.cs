@@ -1,0 +1,66 @@
+using Supervisor.Protocol.Handshake;
+
+namespace Supervisor.Protocol.Tests;
+
+public class RejectionsTests
+{
+    public static TheoryData<RejectionReason> EveryReason()
+        => new(Enum.GetValues<RejectionReason>().Where(r => r != RejectionReason.None));
+
+    [Theory]
+    [MemberData(nameof(EveryReason))]
+    public void StatusCodeAndDescribe_EveryReason_ClientOrServerErrorAndOneLine(RejectionReason reason)
+    {
+        int status = Rejections.StatusCode(reason);
+        string text = Rejections.Describe(reason);
+
+        Assert.InRange(status, 400, 599);
+        Assert.False(string.IsNullOrWhiteSpace(text));
+        Assert.DoesNotContain('\n', text);
+        Assert.DoesNotContain('\r', text);
+    }
+
+    [Theory]
+    [InlineData(RejectionReason.MalformedRequestLine, 400)]
+    [InlineData(RejectionReason.MalformedHeaderLine, 400)]
+    [InlineData(RejectionReason.InvalidHeaderName, 400)]
+    [InlineData(RejectionReason.InvalidHeaderValue, 400)]
+    [InlineData(RejectionReason.UnsupportedHttpVersion, 505)]
+    [InlineData(RejectionReason.HeadTooLarge, 431)]
+    [InlineData(RejectionReason.HeadTimeout, 408)]
+    [InlineData(RejectionReason.MethodNotGet, 405)]
+    [InlineData(RejectionReason.MissingHost, 400)]
+    [InlineData(RejectionReason.NotWebSocketRequest, 400)]
+    [InlineData(RejectionReason.MissingUpgradeToken, 400)]
+    [InlineData(RejectionReason.MissingConnectionUpgrade, 400)]
+    [InlineData(RejectionReason.MissingKey, 400)]
+    [InlineData(RejectionReason.InvalidKey, 400)]
+    [InlineData(RejectionReason.UnsupportedVersion, 426)]
+    [InlineData(RejectionReason.NoSuchApp, 404)]
+    [InlineData(RejectionReason.AtCapacity, 503)]
+    [InlineData(RejectionReason.SpawnFailed, 503)]
+    public void StatusCode_Reason_PinnedStatus(RejectionReason reason, int status)
+    {
+        Assert.Equal(status, Rejections.StatusCode(reason));
+    }
+
+    [Fact]
+    public void StatusCode_TableCoversEveryReason_NoneMissingFromThisTest()
+    {
+        // Adding a reason must come with a row in StatusCode_Reason_PinnedStatus.
+        Assert.Equal(19, Enum.GetValues<RejectionReason>().Length);
+    }
+
+    [Fact]
+    public void StatusCodeAndDescribe_None_Throw()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Rejections.StatusCode(RejectionReason.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Rejections.Describe(RejectionReason.None));
+    }
+
+    [Fact]
+    public void Describe_NotWebSocketRequest_TellsBrowserUserWhatThisIs()
+    {
+        Assert.Contains("WebSocket client", Rejections.Describe(RejectionReason.NotWebSocketRequest));
+    }
+}
