@@ -17,10 +17,21 @@ public sealed class WorkerLauncher
 
     // The worker gets the acceptor's environment (so DOTNET_* tuning and locale apply to
     // both); the app's environment is built separately and sent in the start frame.
-    private readonly string[] _workerEnvironment = Environment.GetEnvironmentVariables()
-        .Cast<System.Collections.DictionaryEntry>()
-        .Select(e => $"{e.Key}={e.Value}")
-        .ToArray();
+    private readonly string[] _workerEnvironment = WorkerEnvironment();
+
+    private static string[] WorkerEnvironment()
+    {
+        var variables = Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        // The GC's default region range is sized from physical memory, and the bookkeeping
+        // it commits up front for that range cost ~260 kB of every worker's ~1.3 MB PSS
+        // (measured: 1248 → 987 kB for an idle NativeAOT process). 4 GiB (hex) is still
+        // far more heap than one connection can use. The knob is env-only (no runtimeconfig
+        // name), and an operator's own setting wins.
+        variables.TryAdd("DOTNET_GCRegionRange", "100000000");
+        return variables.Select(v => $"{v.Key}={v.Value}").ToArray();
+    }
 
     /// <summary>Returns the worker's pid and the acceptor's end of its control channel.
     /// Throws <see cref="UnixException"/> if the worker cannot be started; the client

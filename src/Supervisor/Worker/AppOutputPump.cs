@@ -14,7 +14,7 @@ public static class AppOutputPump
 {
     public enum Outcome { EndOfOutput, LineTooLong, ClientGone }
 
-    private const int ReadSize = 64 * 1024;
+    private const int ReadSize = 16 * 1024;
 
     public static Task<Outcome> StartStdout(FdStream stdout, ClientSender sender, int maxLineBytes) =>
         RunOnThread("app-stdout", () =>

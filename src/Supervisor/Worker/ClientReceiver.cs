@@ -21,7 +21,7 @@ public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxM
     public async Task<Outcome> RunAsync(CancellationToken cancellation)
     {
         // Room for one typical message and its newline; grows up to the limit for big ones.
-        byte[] buffer = new byte[Math.Min(16 * 1024, maxMessageBytes + 1)];
+        byte[] buffer = new byte[Math.Min(4 * 1024, maxMessageBytes + 1)];
         int filled = 0;
         while (true)
         {
