@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Supervisor.IntegrationTests.Infrastructure;
+
+namespace Supervisor.IntegrationTests;
+
+/// <summary>The app's environment is the CGI variables, WS_CONNECTION_ID and the --passenv
+/// variables, and nothing else of the server's (websocketd's rule; httpoxy excluded).</summary>
+public sealed class AppEnvironmentTests
+{
+    private const string Marker = "WS_IT_SECRET_MARKER";
+    private const string MarkerValue = "not-for-apps-7f3a";
+
+    // What bash itself puts in the environment of the env(1) it runs.
+    private static readonly HashSet<string> SetByBash = ["PWD", "SHLVL", "_", "OLDPWD"];
+
+    private static readonly HashSet<string> CgiNames =
+    [
+        "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "REMOTE_USER", "REQUEST_METHOD", "REQUEST_URI", "QUERY_STRING",
+        "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE",
+        "GATEWAY_INTERFACE", "HTTPS", "UNIQUE_ID", "WS_CONNECTION_ID",
+    ];
+
+    [Fact]
+    public async Task AppEnvironment_Default_CgiVariablesAndNothingElseOfTheServers()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start([Paths.Script("env.sh")], new Dictionary<string, string> { [Marker] = MarkerValue });
+
+        var (env, clientPort) = await RunEnvAsync(server, "/env/x?a=1&b=two", ["X-Test-Header: hello there", "Proxy: http://evil.example:3128"], cts.Token);
+
+        Assert.Equal("127.0.0.1", env["REMOTE_ADDR"]);
+        Assert.Equal("a=1&b=two", env["QUERY_STRING"]);
+        Assert.Equal("/env/x?a=1&b=two", env["REQUEST_URI"]);
+        Assert.Equal(server.Port.ToString(), env["SERVER_PORT"]);
+        Assert.Equal("HTTP/1.1", env["SERVER_PROTOCOL"]);
+        Assert.Equal("hello there", env["HTTP_X_TEST_HEADER"]);
+        Assert.Equal("websocket", env["HTTP_UPGRADE"]);
+        Assert.Equal("127.0.0.1", env["HTTP_HOST"]);
+        Assert.False(env.ContainsKey("HTTP_PROXY"), "HTTP_PROXY reached the app (httpoxy)");
+        Assert.Equal(clientPort.ToString(), env["REMOTE_PORT"]);
+
+        var (_, _, connectionId) = await server.WaitForOpenedAsync("/env/x?a=1&b=two", TimeSpan.FromSeconds(5));
+        Assert.Equal(connectionId, env["WS_CONNECTION_ID"]);
+
+        Assert.False(env.ContainsKey(Marker), $"{Marker} from the server's environment reached the app");
+        Assert.Equal(Environment.GetEnvironmentVariable("PATH"), env.GetValueOrDefault("PATH"));
+        var foreign = env.Keys
+            .Where(k => !CgiNames.Contains(k) && !k.StartsWith("HTTP_", StringComparison.Ordinal))
+            .Where(k => k is not ("PATH" or "LD_LIBRARY_PATH") && !SetByBash.Contains(k))
+            .ToList();
+        Assert.True(foreign.Count == 0, $"variables that are neither CGI nor --passenv: {string.Join(", ", foreign)}");
+    }
+
+    [Fact]
+    public async Task AppEnvironment_Passenv_NamedVariablePassed()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start([$"--passenv=PATH,{Marker}", Paths.Script("env.sh")],
+            new Dictionary<string, string> { [Marker] = MarkerValue });
+
+        var (env, _) = await RunEnvAsync(server, "/", [], cts.Token);
+
+        Assert.Equal(MarkerValue, env.GetValueOrDefault(Marker));
+        Assert.Equal(Environment.GetEnvironmentVariable("PATH"), env.GetValueOrDefault("PATH"));
+    }
+
+    [Fact]
+    public async Task AppEnvironment_DirMode_ScriptNameIsTheAppAndPathInfoTheRest()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--dir=worker-scripts");
+
+        var (env, _) = await RunEnvAsync(server, "/env.sh/room/42?x=y", [], cts.Token);
+
+        Assert.Equal("/env.sh", env["SCRIPT_NAME"]);
+        Assert.Equal("/room/42", env["PATH_INFO"]);
+        Assert.Equal("x=y", env["QUERY_STRING"]);
+        Assert.Equal("/env.sh/room/42?x=y", env["REQUEST_URI"]);
+    }
+
+    /// <summary>Handshakes by hand (so any header can be sent), then reads env.sh's
+    /// VAR=value messages with the BCL's client engine until its close 1000.</summary>
+    private static async Task<(Dictionary<string, string> Env, int ClientPort)> RunEnvAsync(
+        SupervisorProcess server, string target, string[] extraHeaders, CancellationToken cancellation)
+    {
+        var socket = await RawHttp.ConnectAsync(server.Port, cancellation);
+        int clientPort = ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+        await socket.SendAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeHead(target, extraHeaders)), SocketFlags.None, cancellation);
+        var head = await RawHttp.ReadHeadAsync(socket, cancellation);
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", head.StatusLine);
+
+        using var client = WebSocket.CreateFromStream(new NetworkStream(socket, ownsSocket: true), new WebSocketCreationOptions());
+        var (messages, status) = await client.ReceiveUntilCloseAsync(cancellation);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+
+        var env = new Dictionary<string, string>();
+        foreach (string message in messages)
+        {
+            var match = Regex.Match(message, "^([^=]+)=(.*)$", RegexOptions.Singleline);
+            Assert.True(match.Success, $"not VAR=value: \"{message}\"");
+            env[match.Groups[1].Value] = match.Groups[2].Value;
+        }
+        return (env, clientPort);
+    }
+}

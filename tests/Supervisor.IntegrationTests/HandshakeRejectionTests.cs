@@ -1,0 +1,165 @@
+using System.Net.WebSockets;
+using System.Text;
+using Supervisor.IntegrationTests.Infrastructure;
+
+namespace Supervisor.IntegrationTests;
+
+/// <summary>
+/// Every request the acceptor refuses gets one exact status line (and the headers that
+/// status requires), touches that connection alone, and leaves the acceptor serving.
+/// </summary>
+public sealed class HandshakeRejectionTests
+{
+    private static string Head(params string[] lines) => string.Join("\r\n", lines) + "\r\n\r\n";
+
+    private const string Key = "Sec-WebSocket-Key: " + RawHttp.SampleKey;
+
+    public static TheoryData<string, string, string, string?, string?> BadRequests => new()
+    {
+        // case, request, status line, a header that must be there, its value
+        { "garbage request line", "HELLO\r\n\r\n", "HTTP/1.1 400 Bad Request", null, null },
+        { "plain GET", Head("GET / HTTP/1.1", "Host: 127.0.0.1"), "HTTP/1.1 400 Bad Request", null, null },
+        { "missing Host", Head("GET / HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade", Key, "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 400 Bad Request", null, null },
+        { "missing key", Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 400 Bad Request", null, null },
+        { "key of 3 bytes", Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: YWJj", "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 400 Bad Request", null, null },
+        { "Upgrade without websocket", Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: h2c", "Connection: Upgrade", Key, "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 400 Bad Request", null, null },
+        { "Connection without Upgrade", Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: keep-alive", Key, "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 400 Bad Request", null, null },
+        { "POST", Head("POST / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", Key, "Sec-WebSocket-Version: 13", "Content-Length: 0"),
+            "HTTP/1.1 405 Method Not Allowed", "Allow", "GET" },
+        { "version 8", Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", Key, "Sec-WebSocket-Version: 8"),
+            "HTTP/1.1 426 Upgrade Required", "Sec-WebSocket-Version", "13" },
+        { "HTTP/1.0", Head("GET / HTTP/1.0", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", Key, "Sec-WebSocket-Version: 13"),
+            "HTTP/1.1 505 HTTP Version Not Supported", null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Handshake_BadRequest_ExactStatusAndAcceptorCarriesOn(
+        string name, string request, string statusLine, string? header, string? headerValue)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+
+        var response = await RawHttp.ExchangeAsync(server.Port, request, cts.Token);
+
+        Assert.True(statusLine == response.StatusLine, $"{name}: expected \"{statusLine}\", got \"{response.StatusLine}\"");
+        if (header is not null)
+            Assert.Equal(headerValue, response.Header(header));
+        Assert.Equal("close", response.Header("Connection")?.Split(',').Last().Trim(), StringComparer.OrdinalIgnoreCase);
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
+    }
+
+    [Fact]
+    public async Task Handshake_PlainGet_BodySaysItIsAWebSocketEndpoint()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+
+        var response = await RawHttp.ExchangeAsync(server.Port, Head("GET / HTTP/1.1", "Host: 127.0.0.1"), cts.Token);
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", response.StatusLine);
+        Assert.Contains("WebSocket endpoint", response.Body);
+        Assert.Equal(Encoding.UTF8.GetByteCount(response.Body).ToString(), response.Header("Content-Length"));
+    }
+
+    [Fact]
+    public async Task Handshake_HeadNotCompleteInTime_Gets408()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--handshake-timeout=1", Paths.Script("echo.sh"));
+
+        // The head never ends: no blank line.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await RawHttp.ExchangeAsync(server.Port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", cts.Token);
+
+        Assert.Equal("HTTP/1.1 408 Request Timeout", response.StatusLine);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(800), TimeSpan.FromSeconds(5));
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
+    }
+
+    [Fact]
+    public async Task Handshake_HeadOverMaxHead_Gets431()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--max-head=4K", Paths.Script("echo.sh"));
+
+        string request = RawHttp.UpgradeHead("/", "X-Padding: " + new string('a', 6000));
+        var response = await RawHttp.ExchangeAsync(server.Port, request, cts.Token);
+
+        Assert.Equal("HTTP/1.1 431 Request Header Fields Too Large", response.StatusLine);
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
+    }
+
+    [Theory]
+    [InlineData(4096, "HTTP/1.1 101 Switching Protocols")]
+    [InlineData(4097, "HTTP/1.1 431 Request Header Fields Too Large")]
+    public async Task Handshake_HeadAtAndOneByteOverMaxHead_AcceptedThenRefused(int headBytes, string statusLine)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--max-head=4K", Paths.Script("echo.sh"));
+        string shortest = RawHttp.UpgradeHead("/", "X-Padding: ");
+        string request = RawHttp.UpgradeHead("/", "X-Padding: " + new string('a', headBytes - shortest.Length));
+        Assert.Equal(headBytes, request.Length); // the whole head, "\r\n\r\n" included
+        using var socket = await RawHttp.ConnectAsync(server.Port, cts.Token);
+
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None, cts.Token);
+        var response = await RawHttp.ReadHeadAsync(socket, cts.Token);
+
+        Assert.Equal(statusLine, response.StatusLine);
+    }
+
+    [Fact]
+    public async Task Handshake_AtMaxForks_Gets503WithRetryAfter()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--maxforks=1", Paths.Script("echo.sh"));
+        using (var first = await WsClient.ConnectAsync(server.Url("/first"), cts.Token))
+        {
+            await first.AssertEchoesAsync("holding the only slot", cts.Token);
+
+            var response = await RawHttp.ExchangeAsync(server.Port, RawHttp.UpgradeHead("/second"), cts.Token);
+
+            Assert.Equal("HTTP/1.1 503 Service Unavailable", response.StatusLine);
+            Assert.Equal("1", response.Header("Retry-After"));
+            await first.AssertEchoesAsync("the first is untouched", cts.Token);
+            await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+        }
+
+        // The slot frees once the worker has exited and been reaped; allow it a moment.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            try
+            {
+                await WsClient.AssertServerEchoesAsync(server.Url("/third"), cts.Token);
+                break;
+            }
+            catch (WebSocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cts.Token);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Handshake_ConnectionKeepAliveUpgrade_Accepted()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var socket = await RawHttp.ConnectAsync(server.Port, cts.Token);
+
+        // What Firefox sends: Connection is a token list, not one value.
+        string request = Head("GET / HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: keep-alive, Upgrade",
+            Key, "Sec-WebSocket-Version: 13");
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None, cts.Token);
+        var response = await RawHttp.ReadHeadAsync(socket, cts.Token);
+
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", response.StatusLine);
+        Assert.Equal(RawHttp.SampleAccept, response.Header("Sec-WebSocket-Accept"));
+    }
+}

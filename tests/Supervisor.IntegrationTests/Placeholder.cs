@@ -1,1 +1,0 @@
-namespace Supervisor.IntegrationTests;

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Supervisor.IntegrationTests.Infrastructure;
+
+namespace Supervisor.IntegrationTests;
+
+/// <summary>SIGTERM (or SIGINT) to the acceptor: every client is told "going away" (1001), every
+/// worker exits, and the acceptor exits 0 within --shutdown-timeout.</summary>
+public sealed class ShutdownTests
+{
+    [Theory]
+    [InlineData(Signals.SIGTERM)]
+    [InlineData(Signals.SIGINT)]
+    public async Task StopSignal_ThreeConnectedClients_EachGets1001AndAcceptorExitsZero(int signal)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var server = SupervisorProcess.Start("--shutdown-timeout=5", Paths.Script("echo.sh"));
+        var clients = new List<ClientWebSocket>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                clients.Add(await WsClient.ConnectAsync(server.Url($"/s{i}"), cts.Token));
+                await clients[i].AssertEchoesAsync($"client {i}", cts.Token);
+            }
+            var workers = server.Workers().Select(w => w.Pid).ToList();
+            Assert.Equal(3, workers.Count);
+            var apps = workers.SelectMany(w => ProcTree.Children(w)).Select(a => a.Pid).ToList();
+            Assert.Equal(3, apps.Count);
+            var closing = clients.Select(c => c.ReceiveUntilCloseAsync(cts.Token)).ToList();
+
+            var clock = Stopwatch.StartNew();
+            Assert.True(server.Signal(signal));
+
+            var exitCode = server.WaitForExit(TimeSpan.FromSeconds(5 + 3));
+            Assert.True(exitCode is not null, $"the acceptor was still running {clock.ElapsedMilliseconds} ms after signal {signal}:\n{server.Stderr}");
+            Assert.Equal(0, exitCode);
+            foreach (var result in await Task.WhenAll(closing))
+            {
+                Assert.Empty(result.Messages);
+                Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, result.Status);
+            }
+            Assert.All(workers, pid => Assert.False(ProcTree.IsAlive(pid), $"worker {pid} outlived the acceptor"));
+            Assert.All(apps, pid => Assert.False(ProcTree.IsAlive(pid), $"app {pid} outlived the acceptor"));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+}
