@@ -130,4 +130,51 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial void free(void* ptr);
+
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+    public const int SO_PEERCRED = 17;
+    public const int ENOENT = 2;
+
+    /// <summary>struct statx is the same on every architecture, unlike struct stat.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(20)] public uint stx_uid;
+        [FieldOffset(24)] public uint stx_gid;
+        [FieldOffset(28)] public ushort stx_mode;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UCred
+    {
+        public int pid;
+        public uint uid;
+        public uint gid;
+    }
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string pathname, int flags, uint mask, out Statx statxbuf);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mkfifo(string pathname, uint mode);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chmod(string pathname, uint mode);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int lchown(string pathname, uint owner, uint group);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string pathname, int flags);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint getgrnam(string name);
+
+    [LibraryImport(Lib)]
+    public static partial uint geteuid();
+
+    [LibraryImport(Lib)]
+    public static partial uint getegid();
 }

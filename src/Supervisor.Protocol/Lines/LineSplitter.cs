@@ -18,12 +18,23 @@ public sealed class LineSplitter
     private const int InitialBufferBytes = 256;
 
     private readonly int _maxLineBytes;
+    private readonly bool _skipOverlong;
     private byte[] _buffer;
     private int _count;
     private bool _tooLong;
+    private bool _skipping;
 
-    public LineSplitter(int maxLineBytes)
+    public LineSplitter(int maxLineBytes) : this(maxLineBytes, skipOverlongLines: false)
     {
+    }
+
+    /// <summary>With <paramref name="skipOverlongLines"/>, a line over the limit is dropped
+    /// whole (counted in <see cref="SkippedLines"/>) and splitting carries on at the next
+    /// '\n': for a shared input such as the global FIFO, where one bad writer must not
+    /// stop delivery of everyone else's lines.</summary>
+    public LineSplitter(int maxLineBytes, bool skipOverlongLines)
+    {
+        _skipOverlong = skipOverlongLines;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
         // The content may be followed by one '\r' still waiting for its '\n'.
         ArgumentOutOfRangeException.ThrowIfEqual(maxLineBytes, int.MaxValue);
@@ -40,6 +51,14 @@ public sealed class LineSplitter
 
         while (true)
         {
+            if (_skipping)
+            {
+                int end = data.IndexOf((byte)'\n');
+                if (end < 0) return true;
+                _skipping = false;
+                data = data[(end + 1)..];
+            }
+
             int lf = data.IndexOf((byte)'\n');
             if (lf < 0) break;
 
@@ -49,7 +68,13 @@ public sealed class LineSplitter
                 : piece[^1] == (byte)'\r';
             // Checked before copying, so an over-long line never grows the buffer.
             long content = (long)_count + piece.Length - (crBefore ? 1 : 0);
-            if (content > _maxLineBytes) return Fail();
+            if (content > _maxLineBytes)
+            {
+                if (!Fail()) return false;
+                data = data[(lf + 1)..]; // the rest of the over-long line ends here
+                _skipping = false;
+                continue;
+            }
 
             Append(piece);
             onLine(_buffer.AsMemory(0, (int)content));
@@ -82,10 +107,21 @@ public sealed class LineSplitter
 
     public bool LineTooLong => _tooLong;
 
+    /// <summary>Over-long lines dropped so far (only with skipOverlongLines).</summary>
+    public long SkippedLines { get; private set; }
+
+    /// <summary>Stops for good, or in skip mode drops the line and returns true to go on
+    /// (the caller then skips input up to the next '\n').</summary>
     private bool Fail()
     {
-        _tooLong = true;
         _count = 0;
+        if (_skipOverlong)
+        {
+            SkippedLines++;
+            _skipping = true;
+            return true;
+        }
+        _tooLong = true;
         return false;
     }
 
