@@ -1,4 +1,5 @@
 using Supervisor.Acceptor;
+using Supervisor.Cli;
 using Supervisor.Handoff;
 using Supervisor.Logging;
 using Supervisor.Options;
@@ -14,6 +15,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == HandoffContract.WorkerCommand)
             return WorkerMain.Run();
+        if (args.Length > 0 && CliMain.Commands.Contains(args[0]))
+            return CliMain.Run(args[0], args[1..]);
 
         if (OptionsParser.WantsHelp(args))
         {

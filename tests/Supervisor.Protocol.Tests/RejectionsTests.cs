@@ -38,6 +38,8 @@ public class RejectionsTests
     [InlineData(RejectionReason.UnsupportedVersion, 426)]
     [InlineData(RejectionReason.NoSuchApp, 404)]
     [InlineData(RejectionReason.AtCapacity, 503)]
+    [InlineData(RejectionReason.AuthDenied, 403)]
+    [InlineData(RejectionReason.AuthFailed, 503)]
     [InlineData(RejectionReason.SpawnFailed, 503)]
     public void StatusCode_Reason_PinnedStatus(RejectionReason reason, int status)
     {

@@ -31,4 +31,6 @@ public enum RejectionReason
     NoSuchApp,               // → 404
     AtCapacity,              // --maxforks reached → 503 + Retry-After
     SpawnFailed,             // the worker could not be started (EMFILE, EAGAIN…) → 503
+    AuthDenied,              // the --auth program said no (non-zero exit) → 403
+    AuthFailed,              // the --auth program timed out, crashed or gave no user id → 503
 }

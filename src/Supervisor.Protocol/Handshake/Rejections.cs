@@ -23,6 +23,8 @@ public static class Rejections
         RejectionReason.NoSuchApp => 404,
         RejectionReason.AtCapacity => 503,               // with Retry-After
         RejectionReason.SpawnFailed => 503,
+        RejectionReason.AuthDenied => 403,               // RFC 9110 §15.5.4: known, and refused
+        RejectionReason.AuthFailed => 503,               // our fault, not the client's
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
 
@@ -47,6 +49,8 @@ public static class Rejections
         RejectionReason.NoSuchApp => "No WebSocket app at this path.",
         RejectionReason.AtCapacity => "Server at capacity (--maxforks); retry later.",
         RejectionReason.SpawnFailed => "Could not start a worker for this connection; retry later.",
+        RejectionReason.AuthDenied => "Not allowed.",
+        RejectionReason.AuthFailed => "Authentication is unavailable right now; retry later.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Serilog;
+using Supervisor.Acceptor.Auth;
+using Supervisor.Acceptor.Bus;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Unix;
@@ -36,17 +38,43 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             }
         }
 
+        GlobalFifo? fifo;
+        ControlServer? control;
+        try
+        {
+            fifo = options.Bus.FifoPath is { } fifoPath ? GlobalFifo.Open(options.Bus, fifoPath, log) : null;
+            control = options.Bus.ControlPath is { } controlPath ? ControlServer.Bind(options.Bus, controlPath) : null;
+        }
+        catch (Exception e) when (e is StartupException or UnixException or IOException or SocketException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"ws-supervisor: {e.Message}");
+            listeners.ForEach(l => l.Dispose());
+            return 1;
+        }
+
         var reaper = new Reaper(_registry, log);
-        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, log);
+        var broadcaster = new Broadcaster(_registry);
+        var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
+        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, auth, log);
         using var stopping = new CancellationTokenSource();
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOn(context, stopping));
 
         foreach (var listener in listeners)
-            log.Information("Listening on {Url} serving {What}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
+            log.Information("Listening on {Url:l} serving {What:l}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
         log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
             fdLimit, fdLimit > 64 ? (fdLimit - 64) : 0);
+        if (fifo is not null)
+        {
+            fifo.Start(options.Session.MaxMessageBytes, line => broadcaster.SendToAll(line.Span), log);
+            log.Information("Global FIFO {Fifo}: every line written to it goes to every client", fifo.Path);
+        }
+        if (control is not null)
+        {
+            control.Start(new ControlCommands(_registry, broadcaster), options.Session.MaxMessageBytes, log);
+            log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
+        }
 
         var loops = listeners.Select(l => AcceptLoopAsync(l, handler, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
@@ -54,7 +82,9 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         foreach (var listener in listeners)
             listener.Dispose();
         Task.WaitAll(loops);
+        control?.Dispose();
         ShutDownWorkers(reaper);
+        fifo?.Dispose(); // the FIFO file itself stays: writers keep its path across restarts
         return 0;
     }
 
@@ -113,17 +143,13 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
     {
         var workers = _registry.All.ToList();
         log.Information("Shutting down: asking {Count} workers to close with 1001 (going away)", workers.Count);
-        var goingAway = new ControlFrame(FrameType.GoingAway, ReadOnlyMemory<byte>.Empty);
+        byte[] goingAway = new ControlFrame(FrameType.GoingAway, ReadOnlyMemory<byte>.Empty).Encode();
         foreach (var worker in workers)
         {
-            try
-            {
-                worker.Control.WriteAsync(goingAway).AsTask().Wait(TimeSpan.FromSeconds(1));
-            }
-            catch (AggregateException)
-            {
-                Processes.Signal(worker.Pid, Processes.SIGTERM); // no channel: the worker maps SIGTERM to the same
-            }
+            // A worker whose queue is full is stalled on its client; SIGTERM means the same
+            // to a worker and needs no queue.
+            if (!worker.Outbox.TryPost(goingAway))
+                Processes.Signal(worker.Pid, Processes.SIGTERM);
         }
 
         var deadline = DateTime.UtcNow + options.Limits.ShutdownTimeout;

@@ -1,23 +1,34 @@
+using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
 
 namespace Supervisor.Acceptor;
 
 /// <summary>
-/// The app's whole environment: the CGI variables, then our own, then the --passenv
-/// variables from the acceptor's environment. Nothing else of the acceptor's reaches
-/// the app (websocketd's rule), and a --passenv name never overrides a CGI one.
+/// The app's whole environment: the CGI variables, then our own (the connection id, the
+/// user id, where the bus is), then the --passenv variables from the acceptor's
+/// environment. Nothing else of the acceptor's reaches the app (websocketd's rule), and
+/// a --passenv name never overrides one set here.
 /// </summary>
 public static class AppEnvironment
 {
     public const string ConnectionIdVariable = "WS_CONNECTION_ID";
+    public const string UserVariable = "WS_USER";
+    public const string FifoVariable = "WS_FIFO";
+    public const string ControlSocketVariable = "WS_CONTROL_SOCKET";
 
-    public static List<string> Build(CgiRequest request, IReadOnlyList<string> passEnv)
+    public static List<string> Build(CgiRequest request, ServerOptions options)
     {
         var variables = CgiEnvironment.Build(request);
         variables.Add(new(ConnectionIdVariable, request.ConnectionId));
+        if (request.RemoteUser is { } user)
+            variables.Add(new(UserVariable, user));
+        if (options.Bus.FifoPath is { } fifo)
+            variables.Add(new(FifoVariable, fifo));
+        if (options.Bus.ControlPath is { } control)
+            variables.Add(new(ControlSocketVariable, control));
 
         var names = new HashSet<string>(variables.Select(v => v.Key));
-        foreach (string name in passEnv)
+        foreach (string name in options.App.PassEnv)
         {
             if (names.Contains(name) || Environment.GetEnvironmentVariable(name) is not { } value)
                 continue;

@@ -29,9 +29,16 @@ public sealed class Reaper(WorkerRegistry registry, ILogger log)
                     continue;
                 if (registry.TryRemove(pid, out var entry) && entry is not null)
                 {
+                    entry.Outbox.Complete();
                     entry.Control.Dispose();
                     if (!exit.Succeeded)
+                    {
+                        // A worker that died (OOM killer, SIGKILL) could not stop its app; an
+                        // app that ignores stdin EOF would outlive it. Its group goes too.
+                        if (entry.AppPid > 0)
+                            Processes.Signal(-entry.AppPid, Processes.SIGKILL);
                         log.Warning("worker {WorkerPid} for {ConnectionId} ended abnormally: {Exit}", pid, entry.ConnectionId, exit);
+                    }
                     else
                         log.Debug("worker {WorkerPid} for {ConnectionId} reaped", pid, entry.ConnectionId);
                 }

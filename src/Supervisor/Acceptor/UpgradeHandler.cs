@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Serilog;
+using Supervisor.Acceptor.Auth;
+using Supervisor.Acceptor.Bus;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -16,7 +18,7 @@ namespace Supervisor.Acceptor;
 /// status, and touches this connection alone.
 /// </summary>
 public sealed class UpgradeHandler(ServerOptions options, AppRouter router, WorkerRegistry registry,
-    WorkerLauncher launcher, Reaper reaper, ILogger log)
+    WorkerLauncher launcher, Reaper reaper, AuthProgram? auth, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
@@ -53,7 +55,26 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
 
-            Launch(socket, remote, local, request, route);
+            string connectionId = ConnectionIds.New();
+            var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, Format(remote.Address), remote.Port,
+                ServerName(request.Host, local), local.Port, Https: false, connectionId, RemoteUser: null, ServerSoftware);
+            if (auth is not null)
+            {
+                var decision = await auth.CheckAsync(AppEnvironment.Build(cgi, options));
+                switch (decision.Outcome)
+                {
+                    case AuthOutcome.Denied:
+                        await RejectAsync(socket, remote, RejectionReason.AuthDenied, head.Target, decision.Text);
+                        return;
+                    case AuthOutcome.Failed:
+                        log.Error("auth failed for {Remote} {Target}: {Error}", remote, head.Target, decision.Text);
+                        await RejectAsync(socket, remote, RejectionReason.AuthFailed, head.Target);
+                        return;
+                }
+                cgi = cgi with { RemoteUser = decision.Text };
+            }
+
+            Launch(socket, remote, request, route, cgi);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
@@ -62,15 +83,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         }
     }
 
-    private void Launch(Socket socket, IPEndPoint remote, IPEndPoint local, WebSocketRequest request, AppRoute route)
+    private void Launch(Socket socket, IPEndPoint remote, WebSocketRequest request, AppRoute route, CgiRequest cgi)
     {
-        string connectionId = ConnectionIds.New();
-        string remoteAddress = Format(remote.Address);
-        var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, remoteAddress, remote.Port,
-            ServerName(request.Host, local), local.Port, Https: false, connectionId, RemoteUser: null, ServerSoftware);
+        string connectionId = cgi.ConnectionId;
         var session = options.Session;
-        var start = new WorkerStart(connectionId, $"{remoteAddress}:{remote.Port}", request.Head.Target,
-            route.Executable, route.Args, AppEnvironment.Build(cgi, options.App.PassEnv),
+        var start = new WorkerStart(connectionId, $"{cgi.RemoteAddr}:{remote.Port}", request.Head.Target,
+            route.Executable, route.Args, AppEnvironment.Build(cgi, options),
             new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json));
 
         // Browsers fail a handshake that offered subprotocols and got none back, so the
@@ -91,10 +109,13 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
 
-        var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, worker.control);
+        var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
+        var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
+            worker.control, outbox);
         registry.Add(entry);
         _ = ListenToWorkerAsync(entry);
-        log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId}", remote, request.Head.Target, worker.pid, connectionId);
+        log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
+            remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
     }
 
     /// <summary>Reads what the worker reports; EOF means it has exited (or is exiting), which
@@ -116,13 +137,13 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         reaper.Poke();
     }
 
-    private async Task RejectAsync(Socket socket, IPEndPoint remote, RejectionReason reason, string? target)
+    private async Task RejectAsync(Socket socket, IPEndPoint remote, RejectionReason reason, string? target, string? detail = null)
     {
         int status = Rejections.StatusCode(reason);
-        log.Information("rejected {Remote} {Target}: {Status} {Reason}", remote, target ?? "-", status, reason);
+        log.Information("rejected {Remote} {Target}: {Status} {Reason} {Detail}", remote, target ?? "-", status, reason, detail ?? "");
         try
         {
-            await socket.SendAsync(HttpResponses.Rejection(reason, null, options.App.Headers), SocketFlags.None);
+            await socket.SendAsync(HttpResponses.Rejection(reason, detail, options.App.Headers), SocketFlags.None);
             // Half-close and drain briefly: closing with unread request bytes would make
             // the kernel send a reset that can destroy the response before it is read.
             socket.Shutdown(SocketShutdown.Send);

@@ -1,9 +1,12 @@
+using Supervisor.Acceptor.Bus;
 using Supervisor.Handoff;
 
 namespace Supervisor.Acceptor;
 
-/// <summary>One live worker as the acceptor knows it.</summary>
-public sealed class WorkerEntry(int pid, string connectionId, string path, string remoteAddress, ControlChannel control)
+/// <summary>One live worker as the acceptor knows it: who its client is (connection id,
+/// user, path) for targeting, and the channel to reach it.</summary>
+public sealed class WorkerEntry(int pid, string connectionId, string path, string remoteAddress, string? userId,
+    ControlChannel control, WorkerOutbox outbox)
 {
     private int _appPid;
 
@@ -11,13 +14,20 @@ public sealed class WorkerEntry(int pid, string connectionId, string path, strin
 
     public string ConnectionId { get; } = connectionId;
 
+    /// <summary>The app's path (SCRIPT_NAME), what `send path` matches.</summary>
     public string Path { get; } = path;
 
     public string RemoteAddress { get; } = remoteAddress;
 
+    /// <summary>Set by the auth program at the handshake; null for anonymous connections.</summary>
+    public string? UserId { get; } = userId;
+
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>For reading what the worker reports; writes go through <see cref="Outbox"/>.</summary>
     public ControlChannel Control { get; } = control;
+
+    public WorkerOutbox Outbox { get; } = outbox;
 
     /// <summary>0 until the worker reports its app's pid.</summary>
     public int AppPid

@@ -11,6 +11,10 @@ public static class HelpText
           ws-supervisor [options] COMMAND [ARGS...]   serve COMMAND at every path
           ws-supervisor [options] --dir=DIR           serve each executable DIR/NAME at /NAME
           ws-supervisor                               serve the demo (worker-scripts/) on port 8080
+          ws-supervisor broadcast TEXT                send TEXT to every connected client
+          ws-supervisor send --user=ID|--conn=ID|--path=/APP TEXT
+                                                      send TEXT to the addressed clients only
+          ws-supervisor status [--json]               connections, unique users, per app and worker
 
         Listening:
           --port=PORT               TCP port (default 8080)
@@ -20,11 +24,29 @@ public static class HelpText
         Apps:
           --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
           --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
-                                    apps also get the CGI variables and WS_CONNECTION_ID
+                                    apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
+                                    WS_CONTROL_SOCKET and, with --auth, WS_USER
           --header="Name: value"    extra header on every response (repeatable)
           --closems=MS              extra grace before stop signals after the client leaves:
                                     stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
                                     more, SIGKILL after 500 ms more (default 0, as websocketd)
+
+        Message bus (every connection can be pushed to):
+          --run-dir=DIR             where the FIFO and control socket live (default
+                                    /run/ws-supervisor as root, else $XDG_RUNTIME_DIR/ws-supervisor
+                                    or /tmp/ws-supervisor-UID); the sub-commands take it too
+          --fifo=PATH|off           the global FIFO (default RUN-DIR/global.fifo): every line
+                                    written to it goes to every client
+          --control=PATH|off        the control socket (default RUN-DIR/control.sock)
+          --bus-mode=MODE           octal mode of both (default 0660: owner and group may push)
+          --bus-group=GROUP         group of both, e.g. www-data so PHP and cron can push
+
+        Auth:
+          --auth=PROGRAM            run at each handshake with the request's CGI variables; exit 0
+                                    printing a user id accepts (REMOTE_USER, WS_USER, targetable
+                                    with send --user); other exits → 403 with its first line;
+                                    timeout or crash → 503
+          --auth-timeout=SECONDS    how long it may take (default 5)
 
         Limits:
           --maxforks=N              at most N connections at once (0 = unlimited, the default);

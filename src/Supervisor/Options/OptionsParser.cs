@@ -72,7 +72,7 @@ public static class OptionsParser
         }
 
         return new ServerOptions(
-            new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 1, 65535)),
+            new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 0, 65535)),
             new AppOptions(
                 command is null ? null : ResolveCommand(command),
                 commandArgs,
@@ -88,8 +88,40 @@ public static class OptionsParser
                 ParseInt(values, "closems", 0, 0, 3_600_000),
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
                 ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024)),
+            ParseBus(values),
+            new AuthOptions(
+                Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
+                TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
             new LogOptions(ParseLogLevel(values), ParseLogFormat(values)));
     }
+
+    private static BusOptions ParseBus(Dictionary<string, List<string>> values)
+    {
+        string runDir = Single(values, "run-dir") is { } dir ? Path.GetFullPath(dir) : RunPaths.DefaultDirectory();
+        string? fifo = Single(values, "fifo") ?? Path.Combine(runDir, RunPaths.FifoName);
+        string? control = Single(values, "control") ?? Path.Combine(runDir, RunPaths.ControlName);
+        string modeText = Single(values, "bus-mode") ?? "0660";
+        uint mode;
+        try
+        {
+            mode = Convert.ToUInt32(modeText, 8);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new UsageException($"--bus-mode={modeText}: expected an octal mode such as 0660");
+        }
+        if (mode > 0x1FF)
+            throw new UsageException($"--bus-mode={modeText}: expected permission bits only (at most 0777)");
+        string? group = Single(values, "bus-group");
+        if (group is not null && Unix.FileOwnership.GroupId(group) is null)
+            throw new UsageException($"--bus-group={group}: no such group");
+        return new BusOptions(
+            IsOff(fifo) ? null : Path.GetFullPath(fifo),
+            IsOff(control) ? null : Path.GetFullPath(control),
+            mode, group);
+    }
+
+    private static bool IsOff(string value) => value is "off" or "none" or "";
 
     public static bool WantsHelp(IReadOnlyList<string> args) =>
         args.TakeWhile(a => a.StartsWith('-')).Any(a => a.TrimStart('-') is "help" or "h");
@@ -101,6 +133,7 @@ public static class OptionsParser
     [
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
+        "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
         "help", "h", "version",
     ];
 

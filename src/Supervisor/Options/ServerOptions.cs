@@ -4,7 +4,8 @@ namespace Supervisor.Options;
 
 /// <summary>The validated command line, grouped by concern. Built once by
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
-public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session, LogOptions Log);
+public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
+    BusOptions Bus, AuthOptions Auth, LogOptions Log);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 
@@ -22,3 +23,10 @@ public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan Hands
 public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes);
 
 public sealed record LogOptions(string Level, bool Json);
+
+/// <summary>The global FIFO and the control socket; a null path turns that part off.
+/// <see cref="Mode"/> and <see cref="Group"/> decide who may push (both files get them).</summary>
+public sealed record BusOptions(string? FifoPath, string? ControlPath, uint Mode, string? Group);
+
+/// <summary>The handshake-time auth program (null: every upgrade is anonymous).</summary>
+public sealed record AuthOptions(string? Program, TimeSpan Timeout);

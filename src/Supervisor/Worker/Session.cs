@@ -23,7 +23,19 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
     {
         var clock = Stopwatch.StartNew();
         var settings = start.Settings;
-        using var stream = new NetworkStream(client, ownsSocket: true);
+        NetworkStream stream;
+        try
+        {
+            stream = new NetworkStream(client, ownsSocket: true);
+        }
+        catch (IOException)
+        {
+            // Reset between the 101 and now: the socket is no longer connected.
+            client.Dispose();
+            LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
+            return;
+        }
+        using var ownedStream = stream;
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
             IsServer = true,

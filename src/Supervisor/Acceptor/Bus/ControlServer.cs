@@ -1,0 +1,154 @@
+using System.Net.Sockets;
+using System.Text;
+using Serilog;
+using Supervisor.Options;
+using Supervisor.Protocol.Lines;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor.Bus;
+
+/// <summary>
+/// The control socket: a unix stream socket with the line protocol of
+/// <see cref="ControlCommands"/>, simple enough for PHP's stream_socket_client. Who may
+/// connect is decided by the socket file's mode and group (see <see cref="BusPermissions"/>);
+/// each peer is identified by SO_PEERCRED in the log.
+/// </summary>
+public sealed class ControlServer : IDisposable
+{
+    private readonly Socket _listener;
+    private readonly string _path;
+
+    private ControlServer(Socket listener, string path)
+    {
+        _listener = listener;
+        _path = path;
+    }
+
+    public string Path => _path;
+
+    public static ControlServer Bind(BusOptions bus, string path)
+    {
+        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!);
+        var status = FileStatus.Of(path);
+        if (status is { Kind: not FileKind.Socket })
+            throw new StartupException($"{path} exists and is not a socket (a {status.Value.Kind}); it was left untouched (move it away, or choose another --control)");
+        if (status is not null)
+        {
+            if (IsServed(path))
+                throw new StartupException($"another ws-supervisor is already serving the control socket {path}; stop it, or give this one its own --run-dir");
+            File.Delete(path); // a socket left behind by a server that died
+        }
+
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            BusPermissions.Apply(path, bus);
+            listener.Listen(64);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        return new ControlServer(listener, path);
+    }
+
+    public void Start(ControlCommands commands, int maxLineBytes, ILogger log) =>
+        _ = AcceptLoopAsync(commands, maxLineBytes, log);
+
+    private async Task AcceptLoopAsync(ControlCommands commands, int maxLineBytes, ILogger log)
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                log.Error("control socket accept failed: {Error}", e.Message);
+                await Task.Delay(100);
+                continue;
+            }
+            _ = ServeAsync(client, commands, maxLineBytes, log);
+        }
+    }
+
+    private static async Task ServeAsync(Socket client, ControlCommands commands, int maxLineBytes, ILogger log)
+    {
+        using (client)
+        {
+            var peer = PeerCredentials.Of(client);
+            var peerLog = log.ForContext("PeerPid", peer?.Pid ?? 0).ForContext("PeerUid", peer?.Uid ?? 0);
+            // A request line carries a message plus a short command and target.
+            var splitter = new LineSplitter(maxLineBytes + 1024);
+            var answers = new StringBuilder();
+            byte[] buffer = new byte[16 * 1024];
+            try
+            {
+                while (true)
+                {
+                    int n = await client.ReceiveAsync(buffer, SocketFlags.None);
+                    if (n == 0)
+                        break;
+                    bool ok = splitter.Feed(buffer.AsSpan(0, n), line =>
+                    {
+                        string answer = commands.Execute(line.Span);
+                        peerLog.Debug("control request from pid {PeerPid} uid {PeerUid}: {Answer}", answer);
+                        answers.Append(answer).Append('\n');
+                    });
+                    if (!ok)
+                        answers.Append("error request line longer than --max-message\n");
+                    if (answers.Length > 0)
+                    {
+                        await client.SendAsync(Encoding.UTF8.GetBytes(answers.ToString()), SocketFlags.None);
+                        answers.Clear();
+                    }
+                    if (!ok)
+                        break;
+                }
+                // A last request without a newline (PHP's fwrite without "\n") still counts.
+                splitter.Flush(line => answers.Append(commands.Execute(line.Span)).Append('\n'));
+                if (answers.Length > 0)
+                    await client.SendAsync(Encoding.UTF8.GetBytes(answers.ToString()), SocketFlags.None);
+            }
+            catch (SocketException e)
+            {
+                peerLog.Debug("control client left: {Error}", e.Message);
+            }
+        }
+    }
+
+    private static bool IsServed(string path)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a stale socket is cleaned up at the next start anyway.
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor.Bus;
+
+/// <summary>
+/// The folder that holds the FIFO and the control socket. Created when missing (mode
+/// 0755: writers need to reach the files inside; the files' own modes decide who may
+/// write). An existing one must be a real directory, and in a shared place such as
+/// /tmp it must be ours: anyone could have made /tmp/ws-supervisor-UID first.
+/// </summary>
+public static class RunDirectory
+{
+    public static void Prepare(string directory)
+    {
+        var status = FileStatus.Of(directory);
+        if (status is null)
+        {
+            Directory.CreateDirectory(directory);
+            FileOwnership.SetMode(directory, Convert.ToUInt32("755", 8));
+            return;
+        }
+        if (status.Value.Kind != FileKind.Directory)
+            throw new StartupException($"{directory} exists and is not a directory (a {status.Value.Kind}); it was left untouched");
+        uint me = FileOwnership.EffectiveUserId;
+        if (status.Value.Uid != me && status.Value.Uid != 0)
+            throw new StartupException($"{directory} belongs to uid {status.Value.Uid}, not to this user ({me}); refusing to put the bus there");
+    }
+}
