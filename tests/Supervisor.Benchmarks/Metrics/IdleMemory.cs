@@ -1,0 +1,70 @@
+using Supervisor.Benchmarks.Client;
+using Supervisor.Benchmarks.Reporting;
+using Supervisor.Benchmarks.Servers;
+
+namespace Supervisor.Benchmarks.Metrics;
+
+/// <summary>
+/// Memory per idle connection: N connections held open (each echoed once, so its app is
+/// running), then the PSS of the server's whole process tree, minus the idle server's own
+/// before the first connect, over N. Split into the server side (ours: acceptor + workers;
+/// websocketd: itself) and the apps, plus for ours the median worker and the acceptor's own
+/// growth — the two memory targets of issue 8 (worker ≤ 1 MB; acceptor growth per
+/// connection ≤ websocketd's). That growth is in anonymous memory: a PSS (or even USS)
+/// difference would credit the acceptor with the binary pages its workers come to share.
+/// </summary>
+public static class IdleMemory
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    public static RowSpec[] Rows(int connections) =>
+    [
+        new($"PSS per idle connection at {connections}, whole tree", "total", "kB", Goal.Info),
+        new("  of which server side (acceptor + workers | websocketd)", "server", "kB", Goal.Info),
+        new("  of which the apps (bash)", "apps", "kB", Goal.Info),
+        new("  server process's own growth per connection, anonymous (acceptor | websocketd)", "root", "kB", Goal.RatioAtMost),
+        new("  one worker process, median PSS", "worker", "kB", Goal.OursAtMost, 1024),
+    ];
+
+    public static async Task<RunResult> RunAsync(Harness harness, ServerProcess server)
+    {
+        int count = harness.Options.IdleConnections;
+        bool ours = server.Spec.Kind == ServerKind.Supervisor;
+        using var deadline = harness.Deadline(TimeSpan.FromSeconds(120 + count * 0.1));
+
+        var rootBefore = ProcessTree.ReadRollup(server.Pid);
+        var connections = await harness.OpenManyAsync(server, count, 16, deadline.Token);
+        try
+        {
+            // Ours: a worker and an app per connection; websocketd: an app.
+            int expected = ours ? 2 * count : count;
+            if (!await server.WaitDescendantsAsync(expected, TimeSpan.FromSeconds(30)))
+                return RunResult.Failed($"{ProcessTree.DescendantCount(server.Pid)} processes under {server.Name}, expected {expected}");
+            await Task.Delay(Settle, deadline.Token);
+
+            var tree = ProcessTree.Walk(server.Pid, withMemory: true);
+            int appDepth = ours ? 2 : 1;
+            long rootAnonymous = tree.Where(p => p.Depth == 0).Sum(p => p.AnonymousKb);
+            long serverSide = tree.Where(p => p.Depth < appDepth).Sum(p => p.PssKb);
+            long apps = tree.Where(p => p.Depth >= appDepth).Sum(p => p.PssKb);
+
+            var result = new RunResult();
+            result.Values["total"] = (serverSide + apps - rootBefore.PssKb) / (double)count;
+            result.Values["server"] = (serverSide - rootBefore.PssKb) / (double)count;
+            result.Values["apps"] = apps / (double)count;
+            result.Values["root"] = (rootAnonymous - rootBefore.AnonymousKb) / (double)count;
+            if (ours)
+            {
+                var workers = tree.Where(p => p.Depth == 1).Select(p => (double)p.PssKb).ToList();
+                if (workers.Count > 0)
+                    result.Values["worker"] = Stats.Median(workers);
+            }
+            result.Values["idle-server"] = rootBefore.PssKb;
+            return result;
+        }
+        finally
+        {
+            await Harness.CloseManyAsync(connections);
+        }
+    }
+}

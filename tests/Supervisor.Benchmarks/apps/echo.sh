@@ -1,0 +1,2 @@
+#!/bin/bash
+while read -r l; do echo "$l"; done
