@@ -6,7 +6,7 @@ using Supervisor.IntegrationTests.Infrastructure;
 
 namespace Supervisor.IntegrationTests;
 
-/// <summary>The app's environment is the CGI variables, WS_CONNECTION_ID and the --passenv
+/// <summary>The app's environment is the CGI variables, our WS_* variables and the --passenv
 /// variables, and nothing else of the server's (websocketd's rule; httpoxy excluded).</summary>
 public sealed class AppEnvironmentTests
 {
@@ -20,7 +20,7 @@ public sealed class AppEnvironmentTests
     [
         "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "REMOTE_USER", "REQUEST_METHOD", "REQUEST_URI", "QUERY_STRING",
         "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE",
-        "GATEWAY_INTERFACE", "HTTPS", "UNIQUE_ID", "WS_CONNECTION_ID",
+        "GATEWAY_INTERFACE", "HTTPS", "UNIQUE_ID", "WS_CONNECTION_ID", "WS_FIFO", "WS_CONTROL_SOCKET",
     ];
 
     [Fact]

@@ -12,6 +12,7 @@ internal static class ResponseText
     {
         101 => "Switching Protocols",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",

@@ -18,11 +18,6 @@ public sealed partial class SupervisorProcess : IDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
 
-    // Set once the binary has refused --port=0 (a bug, pinned by
-    // UsageErrorTests.Port_Zero_OsPicksAFreePort): the other tests then fall back to a
-    // port picked here, so one bug does not hide every other result.
-    private static volatile bool s_portZeroRefused;
-
     private readonly Process _process;
     private readonly List<string> _lines;
     private readonly HashSet<ProcTree.ProcessId> _seenDescendants = [];
@@ -36,6 +31,14 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>The port the acceptor reported in its Listening line.</summary>
     public int Port { get; private set; }
+
+    /// <summary>This server's own folder for the global FIFO and the control socket, so
+    /// servers of tests running side by side never share a bus.</summary>
+    public string RunDir { get; private set; } = "";
+
+    public string FifoPath => Path.Combine(RunDir, "global.fifo");
+
+    public string ControlPath => Path.Combine(RunDir, "control.sock");
 
     public int Pid => _process.Id;
 
@@ -53,54 +56,34 @@ public sealed partial class SupervisorProcess : IDisposable
 
     public Uri Url(string pathAndQuery = "/") => new($"ws://127.0.0.1:{Port}{pathAndQuery}");
 
-    /// <summary>Starts <c>ws-supervisor --port=0 ARGS</c> (no --port may be in
-    /// <paramref name="args"/>) and waits, at most 10 s, for its Listening line.</summary>
+    /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
+    /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
+    /// most 10 s, for its Listening line.</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
             throw new ArgumentException("the helper chooses the port", nameof(args));
 
-        for (int attempt = 0; ; attempt++)
+        string? runDir = list.FirstOrDefault(a => a.StartsWith("--run-dir=", StringComparison.Ordinal))?["--run-dir=".Length..];
+        if (runDir is null)
         {
-            bool portZero = !s_portZeroRefused;
-            int port = portZero ? 0 : PickFreePort();
-            var server = Launch([$"--port={port}", .. list], environment);
-            if (server.TryWaitForListening(out int boundPort, out string why))
-            {
-                server.Port = boundPort;
-                return server;
-            }
-
-            string log = server.Stderr;
-            server.Dispose();
-            if (portZero && log.Contains("--port=0", StringComparison.Ordinal))
-            {
-                s_portZeroRefused = true;
-                continue;
-            }
-            if (!portZero && attempt < 5 && log.Contains("cannot listen", StringComparison.Ordinal))
-                continue; // someone took the picked port in between: pick another
-            throw new InvalidOperationException($"ws-supervisor did not start ({why}); its stderr:\n{log}");
+            runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
+            list.Insert(0, $"--run-dir={runDir}");
         }
-    }
-
-    public static SupervisorProcess Start(params string[] args) => Start((IEnumerable<string>)args);
-
-    /// <summary>Starts the binary with exactly <paramref name="args"/> (no port added) and
-    /// waits for its Listening line; throws with its stderr if it does not listen.</summary>
-    public static SupervisorProcess StartWithExactArgs(IEnumerable<string> args)
-    {
-        var server = Launch(args.ToList(), null);
-        if (server.TryWaitForListening(out int port, out string why))
+        var server = Launch(["--port=0", .. list], environment);
+        server.RunDir = runDir;
+        if (server.TryWaitForListening(out int boundPort, out string why))
         {
-            server.Port = port;
+            server.Port = boundPort;
             return server;
         }
         string log = server.Stderr;
         server.Dispose();
-        throw new InvalidOperationException($"ws-supervisor {string.Join(' ', args)} did not start ({why}); its stderr:\n{log}");
+        throw new InvalidOperationException($"ws-supervisor did not start ({why}); its stderr:\n{log}");
     }
+
+    public static SupervisorProcess Start(params string[] args) => Start((IEnumerable<string>)args);
 
     /// <summary>Runs the binary to completion (for usage errors), bounded by <paramref name="timeout"/>.</summary>
     public static (int ExitCode, string Stdout, string Stderr) RunToExit(IEnumerable<string> args, TimeSpan timeout)
@@ -210,6 +193,20 @@ public sealed partial class SupervisorProcess : IDisposable
         finally
         {
             _process.Dispose();
+            if (RunDir.Contains("ws-supervisor-test-", StringComparison.Ordinal))
+                TryDelete(RunDir);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
         }
     }
 
@@ -277,13 +274,6 @@ public sealed partial class SupervisorProcess : IDisposable
         port = 0;
         why = $"no Listening line within {StartTimeout}";
         return false;
-    }
-
-    private static int PickFreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     // Text: Listening on ws://127.0.0.1:PORT/ ...; JSON renders the URL quoted (\"ws://...).
