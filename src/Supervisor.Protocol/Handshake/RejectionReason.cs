@@ -33,4 +33,9 @@ public enum RejectionReason
     SpawnFailed,             // the worker could not be started (EMFILE, EAGAIN…) → 503
     AuthDenied,              // the --auth program said no (non-zero exit) → 403
     AuthFailed,              // the --auth program timed out, crashed or gave no user id → 503
+    OriginNotAllowed,        // --origin / --sameorigin refused the Origin header → 403
+    PerIpLimit,              // --max-per-ip reached for the client's address → 429 + Retry-After
+    PerUserLimit,            // --max-per-user reached for the authenticated user → 429 + Retry-After
+    SpawnRateLimit,          // --max-spawn-rate exceeded → 429 + Retry-After
+    NoFileDescriptors,       // accept failed with EMFILE/ENFILE; answered from the reserve fd → 503 + Retry-After
 }
