@@ -112,6 +112,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
     private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, DescriptorReserve reserve, CancellationToken stopping)
     {
+        var outOfDescriptors = new OutOfDescriptorsAnswer(options, log);
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -129,7 +130,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
             {
-                await reserve.ShedOneAsync(listener, handler.ShedAsync, handler.Admitted, stopping);
+                await reserve.ShedOneAsync(listener, outOfDescriptors.SendAsync, handler.Admitted, stopping);
                 continue;
             }
             catch (SocketException e)

@@ -10,7 +10,7 @@ namespace Supervisor.Acceptor;
 /// unanswered until it gives up (and a level-triggered loop would spin on it). So one
 /// spare fd (/dev/null) is held from startup: on EMFILE it is closed, the waiting
 /// connection is accepted into its number and answered "retry later"
-/// (<see cref="UpgradeHandler.ShedAsync"/>), and the spare is reopened once that answer
+/// (<see cref="Admission.OutOfDescriptorsAnswer"/>), and the spare is reopened once that answer
 /// is done. Accepts pause briefly while the spare is in use, then try again: a worker
 /// exiting meanwhile frees what normal service needs.
 /// </summary>

@@ -25,10 +25,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
-    /// <summary>Out of fds, a connection is answered from the reserve fd: its head gets this
-    /// long (it is usually there already), so a silent client cannot hold the reserve.</summary>
-    private static readonly TimeSpan ShedHeadTimeout = TimeSpan.FromMilliseconds(500);
-
     private readonly AdmissionGate _gate = new(options);
 
     /// <summary>Admitted connections (live workers and upgrades on their way to one).</summary>
@@ -145,38 +141,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
-    }
-
-    /// <summary>
-    /// A connection accepted into the reserve fd while the process is out of fds: no
-    /// worker can be started for it, so it is told "retry later" like any full server
-    /// answer — a 101 and close 1013 when its head arrives at once and is valid (and
-    /// --limit-response=close), else 503 with Retry-After.
-    /// </summary>
-    public async Task ShedAsync(Socket socket)
-    {
-        IPEndPoint remote;
-        try
-        {
-            remote = (IPEndPoint)socket.RemoteEndPoint!;
-        }
-        catch (SocketException)
-        {
-            socket.Dispose();
-            return;
-        }
-        try
-        {
-            var read = await HeadReader.ReadAsync(socket, options.Limits.MaxHeadBytes, ShedHeadTimeout);
-            if (read.Head is { } head && HandshakeValidator.Validate(head, out var request) == RejectionReason.None && request is not null)
-                await RefuseForLimitAsync(socket, remote, request, RejectionReason.NoFileDescriptors);
-            else
-                await RejectAsync(socket, remote, RejectionReason.NoFileDescriptors, read.Head?.Target);
-        }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
-        {
-            socket.Dispose();
-        }
     }
 
     /// <summary>"Retry later" refusals (<see cref="Rejections.IsRetryLater"/>): by default a

@@ -17,10 +17,10 @@ namespace Supervisor.Acceptor.Admission;
 public static class LimitAnswer
 {
     /// <summary>How long the client gets to answer our close frame before the socket goes.</summary>
-    private static readonly TimeSpan CloseReplyWait = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan CloseReplyWait = TimeSpan.FromSeconds(1);
 
     public static async Task SendAsync(Socket socket, IPEndPoint remote, WebSocketRequest request, RejectionReason reason,
-        IReadOnlyList<string> extraHeaders, ILogger log)
+        IReadOnlyList<string> extraHeaders, ILogger log, TimeSpan? replyWait = null)
     {
         log.Information("refused {Remote} {Target}: 101 then close {CloseCode} {Reason}",
             remote, request.Head.Target, CloseFrame.TryAgainLater, reason);
@@ -37,7 +37,7 @@ public static class LimitAnswer
             // and reading until the client's close frame and FIN (bounded) means no unread
             // bytes are left to turn our close into a reset that could destroy the frame.
             socket.Shutdown(SocketShutdown.Send);
-            using var wait = new CancellationTokenSource(CloseReplyWait);
+            using var wait = new CancellationTokenSource(replyWait ?? CloseReplyWait);
             var sink = new byte[1024];
             for (int total = 0; total < 64 * 1024;)
             {
