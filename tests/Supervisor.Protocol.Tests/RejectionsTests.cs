@@ -36,6 +36,7 @@ public class RejectionsTests
     [InlineData(RejectionReason.MissingKey, 400)]
     [InlineData(RejectionReason.InvalidKey, 400)]
     [InlineData(RejectionReason.UnsupportedVersion, 426)]
+    [InlineData(RejectionReason.InvalidSubprotocol, 400)]
     [InlineData(RejectionReason.NoSuchApp, 404)]
     [InlineData(RejectionReason.AtCapacity, 503)]
     [InlineData(RejectionReason.AuthDenied, 403)]
@@ -55,7 +56,7 @@ public class RejectionsTests
     public void StatusCode_TableCoversEveryReason_NoneMissingFromThisTest()
     {
         // Adding a reason must come with a row in StatusCode_Reason_PinnedStatus.
-        Assert.Equal(26, Enum.GetValues<RejectionReason>().Length);
+        Assert.Equal(27, Enum.GetValues<RejectionReason>().Length);
     }
 
     [Theory]

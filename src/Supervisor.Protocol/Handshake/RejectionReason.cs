@@ -26,6 +26,7 @@ public enum RejectionReason
     MissingKey,              // → 400
     InvalidKey,              // not base64 of exactly 16 bytes → 400
     UnsupportedVersion,      // Sec-WebSocket-Version other than 13 → 426 + Sec-WebSocket-Version: 13
+    InvalidSubprotocol,      // a Sec-WebSocket-Protocol element that is not a token (§4.1) → 400
 
     // Decided by the acceptor after validation.
     NoSuchApp,               // → 404

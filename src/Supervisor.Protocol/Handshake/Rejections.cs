@@ -20,6 +20,7 @@ public static class Rejections
         RejectionReason.MissingKey => 400,
         RejectionReason.InvalidKey => 400,
         RejectionReason.UnsupportedVersion => 426,       // RFC 6455 §4.2.2, §4.4
+        RejectionReason.InvalidSubprotocol => 400,       // RFC 6455 §4.1: elements are tokens
         RejectionReason.NoSuchApp => 404,
         RejectionReason.AtCapacity => 503,               // with Retry-After
         RejectionReason.SpawnFailed => 503,
@@ -63,6 +64,7 @@ public static class Rejections
         RejectionReason.MissingKey => "Missing Sec-WebSocket-Key header.",
         RejectionReason.InvalidKey => "Sec-WebSocket-Key must be one base64-encoded 16-byte value.",
         RejectionReason.UnsupportedVersion => "Unsupported WebSocket version: this server speaks Sec-WebSocket-Version 13.",
+        RejectionReason.InvalidSubprotocol => "Sec-WebSocket-Protocol must be a comma-separated list of tokens.",
         RejectionReason.NoSuchApp => "No WebSocket app at this path.",
         RejectionReason.AtCapacity => "Server at capacity (--maxforks); retry later.",
         RejectionReason.SpawnFailed => "Could not start a worker for this connection; retry later.",
