@@ -102,6 +102,13 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             log.Debug("connection from {Remote} lost during the handshake: {Error}", remote, e.Message);
             socket.Dispose();
         }
+        catch (Exception e)
+        {
+            // A bug met by one request's bytes must cost that connection only: nobody
+            // observes this task, so without this the socket would just be left open.
+            log.Error(e, "internal error handling {Remote}; connection closed", remote);
+            socket.Dispose();
+        }
     }
 
     /// <summary>On success the worker owns the connection, and the registry entry owns the
