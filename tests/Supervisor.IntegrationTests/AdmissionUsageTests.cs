@@ -18,6 +18,7 @@ public sealed class AdmissionUsageTests
     [InlineData("--max-spawn-rate=1.5", "--max-spawn-rate=1.5")]
     [InlineData("--limit-response=503", "--limit-response=503")]
     [InlineData("--idle-timeout=forever", "--idle-timeout=forever")]
+    [InlineData("--max-per-user=2", "--max-per-user needs --auth")]
     public void Usage_BadAdmissionValue_ExitTwoWithOneLineNamingIt(string flag, string named)
     {
         var (code, stdout, stderr) = SupervisorProcess.RunToExit([flag, Paths.Script("echo.sh")], RunTimeout);

@@ -20,11 +20,14 @@ public static partial class OptionsParser
             throw new UsageException($"--origin={e.Message}");
         }
 
+        int maxPerUser = ParseInt(values, "max-per-user", 0, 0, int.MaxValue);
+        if (maxPerUser > 0 && Single(values, "auth") is null)
+            throw new UsageException("--max-per-user needs --auth: only the auth program knows who the user is");
         string response = Single(values, "limit-response") ?? "close";
         return new AdmissionOptions(
             origin,
             ParseInt(values, "max-per-ip", 0, 0, int.MaxValue),
-            ParseInt(values, "max-per-user", 0, 0, int.MaxValue),
+            maxPerUser,
             ParseInt(values, "max-spawn-rate", 0, 0, 1_000_000),
             response switch
             {
