@@ -5,7 +5,7 @@ namespace Supervisor.Acceptor;
 
 /// <summary>
 /// The app's whole environment: the CGI variables, then our own (the connection id, the
-/// user id, where the bus is), then the --passenv variables from the acceptor's
+/// user id, where the bus is, this binary), then the --passenv variables from the acceptor's
 /// environment. Nothing else of the acceptor's reaches the app (websocketd's rule), and
 /// a --passenv name never overrides one set here.
 /// </summary>
@@ -15,6 +15,12 @@ public static class AppEnvironment
     public const string UserVariable = "WS_USER";
     public const string FifoVariable = "WS_FIFO";
     public const string ControlSocketVariable = "WS_CONTROL_SOCKET";
+
+    /// <summary>This server's own binary, so a bash app can run `"$WS_SUPERVISOR" status`
+    /// or `broadcast` without a unix-socket client of its own.</summary>
+    public const string BinaryVariable = "WS_SUPERVISOR";
+
+    private static readonly string? SelfPath = Environment.ProcessPath;
 
     public static List<string> Build(CgiRequest request, ServerOptions options)
     {
@@ -26,6 +32,8 @@ public static class AppEnvironment
             variables.Add(new(FifoVariable, fifo));
         if (options.Bus.ControlPath is { } control)
             variables.Add(new(ControlSocketVariable, control));
+        if (SelfPath is { } self)
+            variables.Add(new(BinaryVariable, self));
 
         var names = new HashSet<string>(variables.Select(v => v.Key));
         foreach (string name in options.App.PassEnv)

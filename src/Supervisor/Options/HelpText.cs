@@ -25,7 +25,8 @@ public static class HelpText
           --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
           --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
-                                    WS_CONTROL_SOCKET and, with --auth, WS_USER
+                                    WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with
+                                    --auth, WS_USER
           --header="Name: value"    extra header on every response (repeatable)
           --closems=MS              extra grace before stop signals after the client leaves:
                                     stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
