@@ -61,7 +61,7 @@ public sealed partial class SupervisorProcess : IDisposable
     /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
     /// under test instead (one another user can reach, say).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? binary = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -73,7 +73,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch(["--port=0", .. list], environment, binary);
+        var server = Launch(["--port=0", .. list], environment, wrapper, binary);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -213,9 +213,9 @@ public sealed partial class SupervisorProcess : IDisposable
     }
 
     private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary)
+        IReadOnlyList<string>? wrapper, string? binary)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment, binary) };
+        var process = new Process { StartInfo = StartInfo(args, environment, wrapper, binary) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -231,10 +231,14 @@ public sealed partial class SupervisorProcess : IDisposable
         return new SupervisorProcess(process, lines);
     }
 
+    /// <param name="wrapper">A command that execs the rest in the same process, such as
+    /// <c>prlimit --nofile=N:N</c>: the pid stays the acceptor's.</param>
+    /// <param name="binary">The binary to run instead of <see cref="Paths.Binary"/>.</param>
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null)
     {
-        var info = new ProcessStartInfo(binary ?? Paths.Binary)
+        binary ??= Paths.Binary;
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -242,6 +246,12 @@ public sealed partial class SupervisorProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Paths.RepoRoot,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (string arg in wrapper.Skip(1))
+                info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(binary);
+        }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         if (environment is not null)
