@@ -162,7 +162,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         {
             // A worker whose queue is full is stalled on its client; SIGTERM means the same
             // to a worker and needs no queue.
-            if (!worker.Outbox.TryPost(goingAway))
+            if (worker.Outbox.TryPost(goingAway) != WorkerOutbox.PostResult.Queued)
                 Processes.Signal(worker.Pid, Processes.SIGTERM);
         }
 

@@ -132,7 +132,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         (int pid, ControlChannel control) worker;
         try
         {
-            worker = launcher.Launch(socket, switching, start);
+            worker = launcher.Spawn(socket, start);
         }
         catch (UnixException e)
         {
@@ -141,10 +141,14 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
 
+        // Registered before the 101: what is pushed from now on queues in the outbox, which
+        // starts sending once the start frame is out.
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.control, outbox) { Admission = ticket.Transfer() };
         registry.Add(entry);
+        WorkerLauncher.Handover(socket, switching, worker.control, start);
+        outbox.Start();
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
