@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Serilog;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -22,6 +23,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
+    private readonly StaticFileServer _static = new(options.App, log);
+
     public async Task HandleAsync(Socket socket)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
@@ -35,6 +38,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                     socket.Dispose(); // gone before a whole head arrived
                 else
                     await RejectAsync(socket, remote, read.Reason, null);
+                return;
+            }
+
+            if (_static.Serves(head))
+            {
+                await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
                 return;
             }
 
