@@ -47,7 +47,7 @@ function onChatMessage(text) {
   const said = /^([A-Za-z0-9_.-]{1,16}): (.*)$/s.exec(text);
   if (said) addLine(said[1] === myName ? "said mine" : "said", said[1], said[2]);
   else if (/^\(.*\)$/.test(text)) addLine("notice", "", text);
-  else addLine("broadcast", "📣", text);
+  else addLine("broadcast", "broadcast", text);
 }
 
 function joinChat(name) {
@@ -126,7 +126,7 @@ function showPresence(counts) {
   $("presence-tabs").textContent = paths["/presence.sh"] || 0;
   $("presence-users").textContent = counts.users;
   const parts = Object.keys(paths).map((path) => `${path.replace(/^\//, "")} ${paths[path]}`);
-  $("presence-paths").textContent = "Per app: " + parts.join(" · ") + ". Users count only with --auth.";
+  $("presence-paths").textContent = "Per app: " + parts.join(" · ");
 }
 
 const presence = new WsSupervisor("/presence.sh", {

@@ -58,8 +58,9 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
-    /// most 10 s, for its Listening line.</summary>
-    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// most 10 s, for its Listening line. <paramref name="port"/> other than 0 restarts a
+    /// server on the port an earlier one had.</summary>
+    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, int port = 0)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -71,7 +72,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch(["--port=0", .. list], environment);
+        var server = Launch([$"--port={port}", .. list], environment);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
