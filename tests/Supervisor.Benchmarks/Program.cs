@@ -31,15 +31,15 @@ const string Usage = """
       --markdown                print the table as Markdown, for README
 
     Sizes (default, --quick):
-      --connect-samples N       connections one at a time, timed connect→first echo (300, 20)
-      --rate-connections N      connections for the rate at --rate-concurrency (1000, 100)
+      --connect-samples N       connections one at a time, timed connect→first echo (300, 50)
+      --rate-connections N      connections for the rate at --rate-concurrency (1000, 200)
       --rate-concurrency N      clients at once for the rate (16)
-      --idle-connections N      connections held open for the memory figures (1000, 50)
-      --rtt-connections N       connections talking at once for the echo RTT (100, 10)
-      --rtt-messages N          32-byte messages each sends, one at a time (100, 20)
-      --throughput-mb N         MiB echoed in 1 KiB messages; 4 × N in 64 KiB ones (64, 4)
-      --broadcast-clients N     clients of the FIFO broadcast, ours only (1000, 50)
-      --broadcasts N            lines written into the FIFO, 50 ms apart (100, 10)
+      --idle-connections N      connections held open for the memory figures (1000, 100)
+      --rtt-connections N       connections talking at once for the echo RTT (100, 20)
+      --rtt-messages N          32-byte messages each sends, one at a time (100, 50)
+      --throughput-mb N         MiB echoed in 1 KiB messages; 4 × N in 64 KiB ones (64, 8)
+      --broadcast-clients N     clients of the FIFO broadcast, ours only (1000, 100)
+      --broadcasts N            lines written into the FIFO, 50 ms apart (100, 20)
 
     Apps: apps/echo.sh (while read -r l; do echo "$l"; done) for every metric but throughput,
     which uses apps/echo.c, built at start with cc -O2. MB is MiB (1,048,576 bytes).
@@ -103,13 +103,14 @@ internal static class Bench
 
         using var apps = new Apps();
         string echoSh = apps.EchoSh();
+        var ourFlags = new OurFlags(options.Supervisor, apps.Directory);
         string? echoC = options.Includes("throughput") ? apps.EchoC() : null;
         var table = new ResultTable();
 
         bool lineMetrics = new[] { "connect", "rate", "memory", "rtt" }.Any(options.Includes);
         if (lineMetrics)
         {
-            await using var ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, options.Supervisor, echoSh, []));
+            await using var ours = await StartAsync(harness, ourFlags.Spec(echoSh));
             await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoSh, []));
 
             if (options.Includes("connect"))
@@ -130,7 +131,7 @@ internal static class Bench
 
         if (echoC is not null)
         {
-            await using var ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, options.Supervisor, echoC, []));
+            await using var ours = await StartAsync(harness, ourFlags.Spec(echoC));
             await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoC, []));
             long small = options.ThroughputMb * 1048576L;
             foreach (var throughput in new Throughput[] { new(1024, 16, small), new(65536, 1, 4 * small), new(65536, 4, 4 * small) })
@@ -138,7 +139,7 @@ internal static class Bench
         }
 
         if (options.Includes("broadcast"))
-            Add(table, Broadcast.Rows(options.BroadcastClients), await BroadcastAsync(harness, apps, echoSh));
+            Add(table, Broadcast.Rows(options.BroadcastClients), await BroadcastAsync(harness, ourFlags, echoSh));
 
         table.AddNote($"Client: {client.Name}; medians of {options.Runs} run(s) per server, interleaved; MB = MiB.");
         table.AddNote($"Run time: {total.Elapsed.TotalSeconds:0} s.");
@@ -146,16 +147,14 @@ internal static class Bench
         Console.Out.Write(options.Markdown ? table.ToMarkdown() : table.ToText());
     }
 
-    private static async Task<MetricRuns> BroadcastAsync(Harness harness, Apps apps, string echoSh)
+    private static async Task<MetricRuns> BroadcastAsync(Harness harness, OurFlags ourFlags, string echoSh)
     {
-        string runDir = Path.Combine(apps.Directory, "run");
-        Directory.CreateDirectory(runDir);
-        string fifo = Path.Combine(runDir, "broadcast.fifo");
         ServerProcess ours;
+        string fifo;
         try
         {
-            ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, harness.Options.Supervisor, echoSh,
-                [$"--fifo={fifo}", $"--run-dir={runDir}"]));
+            var spec = ourFlags.SpecWithFifo(echoSh, out fifo);
+            ours = await StartAsync(harness, spec);
         }
         catch (UnsupportedOptionException e)
         {
@@ -248,5 +247,49 @@ internal static class Bench
         string[] fields = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
         if (fields.Length > 3 && long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out long soft) && soft < needed)
             throw new InvalidOperationException($"the open-file limit is {soft}, and this run needs about {needed}: raise it (ulimit -n {needed}) or use fewer connections");
+    }
+}
+
+/// <summary>
+/// Our flags that depend on the build: one with the message bus opens a FIFO and a control
+/// socket at start, by default under /run/ws-supervisor when root — shared with any other
+/// instance on the machine. Each instance here gets a run directory of its own under the
+/// benchmark's temp dir; a build without --run-dir gets no extra flag, and the broadcast
+/// metric then reports n/a.
+/// </summary>
+internal sealed class OurFlags(string binary, string tempDirectory)
+{
+    private readonly string _help = Help(binary);
+    private int _instances;
+
+    public ServerSpec Spec(string app) => new(ServerKind.Supervisor, binary, app, RunDir(out _));
+
+    /// <summary>Throws <see cref="UnsupportedOptionException"/> if this build has no FIFO.</summary>
+    public ServerSpec SpecWithFifo(string app, out string fifo)
+    {
+        if (!_help.Contains("--fifo", StringComparison.Ordinal) || !_help.Contains("--run-dir", StringComparison.Ordinal))
+            throw new UnsupportedOptionException("its --help has no --fifo or --run-dir");
+        var flags = RunDir(out string? directory);
+        fifo = Path.Combine(directory!, "broadcast.fifo");
+        return new ServerSpec(ServerKind.Supervisor, binary, app, [.. flags, $"--fifo={fifo}"]);
+    }
+
+    private string[] RunDir(out string? directory)
+    {
+        directory = null;
+        if (!_help.Contains("--run-dir", StringComparison.Ordinal))
+            return [];
+        directory = Path.Combine(tempDirectory, $"run-{Interlocked.Increment(ref _instances)}");
+        Directory.CreateDirectory(directory);
+        return [$"--run-dir={directory}"];
+    }
+
+    private static string Help(string binary)
+    {
+        var info = new ProcessStartInfo(binary, "--help") { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot run {binary} --help");
+        string text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit(TimeSpan.FromSeconds(5));
+        return text;
     }
 }
