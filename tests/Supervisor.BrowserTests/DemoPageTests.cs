@@ -74,6 +74,8 @@ public sealed class DemoPageTests
         await SayAsync(alice, "alice again too");
         await SeeAsync(bob, "said", "alice: alice again too");
 
+        await WaitForTextAsync(alice.Page.Locator("#presence-tabs"), "2");
+        await WaitForTextAsync(bob.Page.Locator("#presence-tabs"), "2");
         await SaveTwoPageScreenshotAsync(chromium, alice, bob, "chat-two-pages-after-restart.png");
 
         // While the server was down, Chromium logs each refused attempt as a console
