@@ -4,6 +4,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -25,6 +26,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
+    private readonly StaticFileServer _static = new(options.App, log);
+
     private readonly AdmissionGate _gate = new(options);
 
     /// <summary>Admitted connections (live workers and upgrades on their way to one).</summary>
@@ -43,6 +46,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                     socket.Dispose(); // gone before a whole head arrived
                 else
                     await RejectAsync(socket, remote, read.Reason, null);
+                return;
+            }
+
+            if (_static.Serves(head))
+            {
+                await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
                 return;
             }
 
