@@ -4,6 +4,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -24,6 +25,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     WorkerLauncher launcher, Reaper reaper, AuthProgram? auth, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
+
+    private readonly StaticFileServer _static = new(options.App, log);
 
     private readonly AdmissionGate _gate = new(options);
 
@@ -46,13 +49,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
 
-            var reason = HandshakeValidator.Validate(head, out var request);
-            if (reason != RejectionReason.None || request is null)
-            {
-                await RejectAsync(socket, remote, reason, head.Target);
-                return;
-            }
-
             // From here on `remote` is the client as far as we can vouch for it: the peer, or
             // what a --trusted-proxy says. It is REMOTE_ADDR, the log's address, and the
             // address per-address limits count.
@@ -60,6 +56,19 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             if (client.Proxy is { } proxy)
                 log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https})", $"{client.Address}:{client.Port}", proxy, client.Https);
             remote = new IPEndPoint(client.Address, client.Port);
+            if (_static.Serves(head))
+            {
+                await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
+                return;
+            }
+
+            var reason = HandshakeValidator.Validate(head, out var request);
+            if (reason != RejectionReason.None || request is null)
+            {
+                await RejectAsync(socket, remote, reason, head.Target);
+                return;
+            }
+
             if (router.Resolve(head.RawPath) is not { } route)
             {
                 await RejectAsync(socket, remote, RejectionReason.NoSuchApp, head.Target);
@@ -143,7 +152,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         (int pid, ControlChannel control) worker;
         try
         {
-            worker = launcher.Launch(socket, switching, start);
+            worker = launcher.Spawn(socket, start);
         }
         catch (UnixException e)
         {
@@ -152,10 +161,14 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
 
+        // Registered before the 101: what is pushed from now on queues in the outbox, which
+        // starts sending once the start frame is out.
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.control, outbox) { Admission = ticket.Transfer() };
         registry.Add(entry);
+        WorkerLauncher.Handover(socket, switching, worker.control, start);
+        outbox.Start();
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
