@@ -73,6 +73,11 @@ public static partial class OptionsParser
             staticDir ??= DemoDirectory.PageFolder(dir);
         }
 
+        var privileges = HardeningOptionsParser.ParsePrivileges(values, name => Single(values, name));
+        var bus = ParseBus(values);
+        if (privileges.User is { } user)
+            bus = bus with { Owner = new BusOwner(user.Uid, privileges.Gid) };
+
         return new ServerOptions(
             new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 0, 65535)),
             new AppOptions(
@@ -92,12 +97,15 @@ public static partial class OptionsParser
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
                 ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024),
                 ParseInt(values, "idle-timeout", 0, 0, 86_400 * 7)),
-            ParseBus(values),
+            bus,
             new AuthOptions(
                 Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
             new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
-            ParseAdmission(values));
+            ParseAdmission(values),
+            HardeningOptionsParser.ParseProxies(values),
+            privileges,
+            HardeningOptionsParser.ParseLimits(name => Single(values, name)));
     }
 
     private static BusOptions ParseBus(Dictionary<string, List<string>> values)
@@ -117,6 +125,7 @@ public static partial class OptionsParser
         }
         if (mode > 0x1FF)
             throw new UsageException($"--bus-mode={modeText}: expected permission bits only (at most 0777)");
+        HardeningOptionsParser.CheckBusMode(modeText, mode);
         string? group = Single(values, "bus-group");
         if (group is not null && Unix.FileOwnership.GroupId(group) is null)
             throw new UsageException($"--bus-group={group}: no such group");
@@ -141,7 +150,7 @@ public static partial class OptionsParser
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
         "staticdir",
         "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",
-        "help", "h", "version",
+        "help", "h", "version", .. HardeningOptionsParser.Flags,
     ];
 
     private static string? Single(Dictionary<string, List<string>> values, string name)

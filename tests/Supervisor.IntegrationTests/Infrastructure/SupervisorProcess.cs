@@ -58,11 +58,12 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
-    /// most 10 s, for its Listening line. <paramref name="port"/> other than 0 restarts a
-    /// server on the port an earlier one had; <paramref name="wrapper"/> runs the binary
-    /// under another command (e.g. prlimit).</summary>
+    /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
+    /// under test instead (one another user can reach, say). <paramref name="port"/> other than 0
+    /// binds that port instead (a restart on the same port, a port a proxy config names).
+    /// <paramref name="wrapper"/> runs the binary through a command that execs it (prlimit).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        int port = 0, IReadOnlyList<string>? wrapper = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null, int port = 0)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -74,7 +75,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch([$"--port={port}", .. list], environment, wrapper);
+        var server = Launch([$"--port={port}", .. list], environment, wrapper, binary);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -214,9 +215,9 @@ public sealed partial class SupervisorProcess : IDisposable
     }
 
     private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
-        IReadOnlyList<string>? wrapper)
+        IReadOnlyList<string>? wrapper, string? binary)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment, wrapper) };
+        var process = new Process { StartInfo = StartInfo(args, environment, wrapper, binary) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -234,10 +235,12 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <param name="wrapper">A command that execs the rest in the same process, such as
     /// <c>prlimit --nofile=N:N</c>: the pid stays the acceptor's.</param>
+    /// <param name="binary">The binary to run instead of <see cref="Paths.Binary"/>.</param>
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
-        IReadOnlyList<string>? wrapper = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null)
     {
-        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : Paths.Binary)
+        binary ??= Paths.Binary;
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -249,7 +252,7 @@ public sealed partial class SupervisorProcess : IDisposable
         {
             foreach (string arg in wrapper.Skip(1))
                 info.ArgumentList.Add(arg);
-            info.ArgumentList.Add(Paths.Binary);
+            info.ArgumentList.Add(binary);
         }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
