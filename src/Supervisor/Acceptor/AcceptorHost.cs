@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Serilog;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.SelfChecks;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Unix;
@@ -21,6 +22,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
     public int Run()
     {
+        using var systemd = SystemdNotify.TakeFromEnvironment(log); // before any child can inherit it
         ulong fdLimit = FileDescriptorLimit.RaiseToHardLimit();
         var listeners = new List<Socket>();
         foreach (var address in options.Listen.Addresses)
@@ -32,7 +34,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             }
             catch (SocketException e)
             {
-                Console.Error.WriteLine($"ws-supervisor: cannot listen on {Url(endpoint)}: {e.Message}");
+                Console.Error.WriteLine($"ws-supervisor: {ListenFailure.Describe(endpoint, Url(endpoint), e)}");
                 listeners.ForEach(l => l.Dispose());
                 return 1;
             }
@@ -75,9 +77,12 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             control.Start(new ControlCommands(_registry, broadcaster), options.Session.MaxMessageBytes, log);
             log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
         }
+        SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
+        systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");
 
         var loops = listeners.Select(l => AcceptLoopAsync(l, handler, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
+        systemd?.Stopping();
 
         foreach (var listener in listeners)
             listener.Dispose();
@@ -88,14 +93,18 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         return 0;
     }
 
+    private const int SolSocket = 1, SoReuseAddr = 2; // <asm-generic/socket.h>
+
     private static Socket Listen(IPEndPoint endpoint)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             // A restart must be able to bind while the last run's connections sit in
-            // TIME_WAIT; without this, the port is "in use" for a minute.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // TIME_WAIT; without SO_REUSEADDR, the port is "in use" for a minute. Set raw:
+            // .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which let a second server
+            // bind the same port and silently take part of the connections (seen here).
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             socket.Bind(endpoint);
             socket.Listen(511);
             return socket;
