@@ -18,6 +18,13 @@ public static class FileOwnership
             throw UnixException.FromLastError("chown " + path);
     }
 
+    /// <summary>Gives the file to a user and a group (lchown: a symlink itself, never its target).</summary>
+    public static void SetOwner(string path, uint uid, uint gid)
+    {
+        if (LibC.lchown(path, uid, gid) != 0)
+            throw UnixException.FromLastError($"chown {uid}:{gid} {path}");
+    }
+
     /// <summary>The gid of a group name, or null if there is no such group.</summary>
     public static uint? GroupId(string name)
     {

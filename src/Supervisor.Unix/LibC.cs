@@ -177,4 +177,78 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib)]
     public static partial uint getegid();
+
+    // Users, groups and privilege drop (<pwd.h>, <grp.h>, <unistd.h>).
+
+    /// <summary>struct passwd, the same on x86_64 and aarch64.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Passwd
+    {
+        public byte* pw_name;
+        public byte* pw_passwd;
+        public uint pw_uid;
+        public uint pw_gid;
+        public byte* pw_gecos;
+        public byte* pw_dir;
+        public byte* pw_shell;
+    }
+
+    public const int ERANGE = 34;
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int getpwnam_r(string name, out Passwd pwd, byte* buf, nint buflen, out Passwd* result);
+
+    [LibraryImport(Lib)]
+    public static partial int getpwuid_r(uint uid, out Passwd pwd, byte* buf, nint buflen, out Passwd* result);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int initgroups(string user, uint group);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int setgid(uint gid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int setuid(uint uid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getresuid(out uint ruid, out uint euid, out uint suid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getresgid(out uint rgid, out uint egid, out uint sgid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getgroups(int size, uint* list);
+
+    public const int X_OK = 1;
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int access(string pathname, int mode);
+
+    // Resource limits (<sys/resource.h>, Linux numbering).
+    public const int RLIMIT_CPU = 0;
+    public const int RLIMIT_NPROC = 6;
+    public const int RLIMIT_AS = 9;
+    public const ulong RLIM_INFINITY = ulong.MaxValue;
+
+    // exec and the signal state it keeps (<unistd.h>, <signal.h>).
+    public const int SIG_SETMASK = 2;
+    public const nint SIG_DFL = 0;
+    public const nint SIG_IGN = 1;
+
+    /// <summary>glibc's struct sigaction is 152 bytes on x86_64 and aarch64, sa_handler first;
+    /// a larger zeroed block keeps us clear of the exact layout.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct SigAction
+    {
+        [FieldOffset(0)] public nint sa_handler;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigaction(int signum, SigAction* act, SigAction* oldact);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigprocmask(int how, void* set, void* oldset);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int execv(string path, byte** argv);
 }

@@ -20,6 +20,12 @@ public static unsafe class PosixSpawn
     /// earlier target is never clobbered). Fds 0–2 not mapped are inherited, except that
     /// <paramref name="stdinFromDevNull"/> opens /dev/null as fd 0.</summary>
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
+        IReadOnlyList<FdMapping> mappings, bool newProcessGroup, bool stdinFromDevNull = false) =>
+        Spawn(path, argv, envp.Select(System.Text.Encoding.UTF8.GetBytes).ToArray(), mappings, newProcessGroup, stdinFromDevNull);
+
+    /// <summary>The same, with each "NAME=value" of the environment given as the exact bytes
+    /// the child gets (a header's obs-text bytes are not UTF-8, and must reach the app as sent).</summary>
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<byte[]> envp,
         IReadOnlyList<FdMapping> mappings, bool newProcessGroup, bool stdinFromDevNull = false)
     {
         void* actions = NativeMemory.AllocZeroed(OpaqueSize);
@@ -100,6 +106,19 @@ public static unsafe class PosixSpawn
         var array = (byte**)NativeMemory.AllocZeroed((nuint)(strings.Count + 1), (nuint)sizeof(byte*));
         for (int i = 0; i < strings.Count; i++)
             array[i] = (byte*)Marshal.StringToCoTaskMemUTF8(strings[i]);
+        return array;
+    }
+
+    private static byte** ToNativeArray(IReadOnlyList<byte[]> strings)
+    {
+        var array = (byte**)NativeMemory.AllocZeroed((nuint)(strings.Count + 1), (nuint)sizeof(byte*));
+        for (int i = 0; i < strings.Count; i++)
+        {
+            byte* copy = (byte*)Marshal.AllocCoTaskMem(strings[i].Length + 1);
+            strings[i].AsSpan().CopyTo(new Span<byte>(copy, strings[i].Length));
+            copy[strings[i].Length] = 0;
+            array[i] = copy;
+        }
         return array;
     }
 

@@ -16,6 +16,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == HandoffContract.WorkerCommand)
             return WorkerMain.Run();
+        if (args.Length > 0 && args[0] == HandoffContract.ExecAppCommand)
+            return ExecAppMain.Run(args[1..]);
         if (args.Length > 0 && CliMain.Commands.Contains(args[0]))
             return CliMain.Run(args[0], args[1..]);
         if (args.Length > 0 && args[0] == ConfigCommand.Name)

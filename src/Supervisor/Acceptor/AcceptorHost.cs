@@ -46,6 +46,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         {
             fifo = options.Bus.FifoPath is { } fifoPath ? GlobalFifo.Open(options.Bus, fifoPath, log) : null;
             control = options.Bus.ControlPath is { } controlPath ? ControlServer.Bind(options.Bus, controlPath) : null;
+            PrivilegeDrop.Apply(options, log); // last thing as root: everything root-only is done
         }
         catch (Exception e) when (e is StartupException or UnixException or IOException or SocketException or UnauthorizedAccessException)
         {

@@ -24,7 +24,25 @@ public static class AppEnvironment
 
     public static List<string> Build(CgiRequest request, ServerOptions options)
     {
-        var variables = CgiEnvironment.Build(request);
+        var (cgi, ours) = Variables(request, options);
+        return cgi.Concat(ours).Select(v => $"{v.Key}={v.Value}").ToList();
+    }
+
+    /// <summary>The same variables as the bytes the app gets: request bytes as they arrived,
+    /// the rest UTF-8 (see <see cref="EnvironmentEncoding"/>).</summary>
+    public static List<byte[]> BuildBytes(CgiRequest request, ServerOptions options)
+    {
+        var (cgi, ours) = Variables(request, options);
+        return cgi.Select(v => EnvironmentEncoding.Cgi(v.Key, v.Value))
+            .Concat(ours.Select(v => EnvironmentEncoding.Utf8(v.Key, v.Value)))
+            .ToList();
+    }
+
+    private static (List<KeyValuePair<string, string>> Cgi, List<KeyValuePair<string, string>> Ours) Variables(
+        CgiRequest request, ServerOptions options)
+    {
+        var cgi = CgiEnvironment.Build(request);
+        var variables = new List<KeyValuePair<string, string>>();
         variables.Add(new(ConnectionIdVariable, request.ConnectionId));
         if (request.RemoteUser is { } user)
             variables.Add(new(UserVariable, user));
@@ -35,7 +53,7 @@ public static class AppEnvironment
         if (SelfPath is { } self)
             variables.Add(new(BinaryVariable, self));
 
-        var names = new HashSet<string>(variables.Select(v => v.Key));
+        var names = new HashSet<string>(cgi.Concat(variables).Select(v => v.Key));
         foreach (string name in options.App.PassEnv)
         {
             if (names.Contains(name) || Environment.GetEnvironmentVariable(name) is not { } value)
@@ -43,6 +61,6 @@ public static class AppEnvironment
             variables.Add(new(name, value));
             names.Add(name);
         }
-        return variables.Select(v => $"{v.Key}={v.Value}").ToList();
+        return (cgi, variables);
     }
 }

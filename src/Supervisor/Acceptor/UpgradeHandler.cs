@@ -44,6 +44,14 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 await RejectAsync(socket, remote, reason, head.Target);
                 return;
             }
+
+            // From here on `remote` is the client as far as we can vouch for it: the peer, or
+            // what a --trusted-proxy says. It is REMOTE_ADDR, the log's address, and the
+            // address per-address limits count.
+            var client = ClientAddress.Resolve(options.Proxies, remote, head);
+            if (client.Proxy is { } proxy)
+                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https})", $"{client.Address}:{client.Port}", proxy, client.Https);
+            remote = new IPEndPoint(client.Address, client.Port);
             if (router.Resolve(head.RawPath) is not { } route)
             {
                 await RejectAsync(socket, remote, RejectionReason.NoSuchApp, head.Target);
@@ -57,7 +65,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 
             string connectionId = ConnectionIds.New();
             var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, Format(remote.Address), remote.Port,
-                ServerName(request.Host, local), local.Port, Https: false, connectionId, RemoteUser: null, ServerSoftware);
+                ServerName(request.Host, local), local.Port, client.Https, connectionId, RemoteUser: null, ServerSoftware);
             if (auth is not null)
             {
                 var decision = await auth.CheckAsync(AppEnvironment.Build(cgi, options));
@@ -88,8 +96,11 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         string connectionId = cgi.ConnectionId;
         var session = options.Session;
         var start = new WorkerStart(connectionId, $"{cgi.RemoteAddr}:{remote.Port}", request.Head.Target,
-            route.Executable, route.Args, AppEnvironment.Build(cgi, options),
-            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json));
+            route.Executable, route.Args, AppEnvironment.BuildBytes(cgi, options),
+            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json))
+        {
+            AppLimits = options.AppLimits,
+        };
 
         // Browsers fail a handshake that offered subprotocols and got none back, so the
         // first offer is accepted, as websocketd does; the app sees them all in

@@ -10,6 +10,10 @@ namespace Supervisor.Handoff;
 public static class HandoffContract
 {
     public const string WorkerCommand = "worker";
+
+    /// <summary><c>ws-supervisor exec-app LIMITS PATH ARGS…</c>: what a worker runs instead of
+    /// the app when --limit-* are set (see <see cref="AppLimits"/>).</summary>
+    public const string ExecAppCommand = "exec-app";
     public const int ClientSocketFd = 3;
     public const int ControlFd = 4;
 }

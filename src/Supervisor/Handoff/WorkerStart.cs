@@ -14,21 +14,24 @@ public sealed record WorkerStart(
     string RequestPath,
     string AppPath,
     IReadOnlyList<string> AppArgs,
-    IReadOnlyList<string> Environment,
+    IReadOnlyList<byte[]> Environment,
     SessionSettings Settings)
 {
+    /// <summary>The rlimits the app starts under (none by default).</summary>
+    public AppLimits AppLimits { get; init; } = AppLimits.None;
+
     private enum Field : byte
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
-        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson,
+        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson, AppLimits,
     }
 
     public byte[] Encode()
     {
         var output = new MemoryStream();
-        void Put(Field field, string value)
+        void Put(Field field, string value) => PutBytes(field, Encoding.UTF8.GetBytes(value));
+        void PutBytes(Field field, byte[] bytes)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(value);
             Span<byte> header = stackalloc byte[5];
             header[0] = (byte)field;
             BinaryPrimitives.WriteInt32BigEndian(header[1..], bytes.Length);
@@ -42,13 +45,15 @@ public sealed record WorkerStart(
         Put(Field.AppPath, AppPath);
         foreach (string arg in AppArgs)
             Put(Field.AppArg, arg);
-        foreach (string variable in Environment)
-            Put(Field.Environment, variable);
+        foreach (byte[] variable in Environment)
+            PutBytes(Field.Environment, variable); // as the app gets them: not necessarily UTF-8
         Put(Field.CloseMs, Settings.CloseMs.ToString());
         Put(Field.PingSeconds, Settings.PingSeconds.ToString());
         Put(Field.MaxMessageBytes, Settings.MaxMessageBytes.ToString());
         Put(Field.LogLevel, Settings.LogLevel);
         Put(Field.LogJson, Settings.LogJson ? "1" : "0");
+        if (!AppLimits.IsEmpty)
+            Put(Field.AppLimits, AppLimits.Encode());
         return output.ToArray();
     }
 
@@ -58,7 +63,8 @@ public sealed record WorkerStart(
         int closeMs = 0, pingSeconds = 0, maxMessage = 0;
         bool logJson = false;
         var args = new List<string>();
-        var environment = new List<string>();
+        var environment = new List<byte[]>();
+        var limits = AppLimits.None;
 
         while (!payload.IsEmpty)
         {
@@ -68,7 +74,8 @@ public sealed record WorkerStart(
             int length = BinaryPrimitives.ReadInt32BigEndian(payload[1..]);
             if (length < 0 || length > payload.Length - 5)
                 throw new InvalidDataException("start field length out of range");
-            string value = Encoding.UTF8.GetString(payload.Slice(5, length));
+            var raw = payload.Slice(5, length);
+            string value = Encoding.UTF8.GetString(raw);
             payload = payload[(5 + length)..];
             switch (field)
             {
@@ -77,17 +84,18 @@ public sealed record WorkerStart(
                 case Field.RequestPath: path = value; break;
                 case Field.AppPath: app = value; break;
                 case Field.AppArg: args.Add(value); break;
-                case Field.Environment: environment.Add(value); break;
+                case Field.Environment: environment.Add(raw.ToArray()); break;
                 case Field.CloseMs: closeMs = int.Parse(value); break;
                 case Field.PingSeconds: pingSeconds = int.Parse(value); break;
                 case Field.MaxMessageBytes: maxMessage = int.Parse(value); break;
                 case Field.LogLevel: logLevel = value; break;
                 case Field.LogJson: logJson = value == "1"; break;
+                case Field.AppLimits: limits = AppLimits.Decode(value); break;
                 default: break; // an unknown field from a newer acceptor is ignored
             }
         }
         return new WorkerStart(id, remote, path, app, args, environment,
-            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson));
+            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson)) { AppLimits = limits };
     }
 }
 

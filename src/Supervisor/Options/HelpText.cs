@@ -23,6 +23,11 @@ public static class HelpText
           --port=PORT               TCP port (default 8080)
           --address=ADDR[,ADDR]     addresses to bind (default 127.0.0.1; websocketd's default
                                     is all interfaces: use --address=0.0.0.0 for that)
+          --trusted-proxy=CIDR[,CIDR]  proxies in front (e.g. 127.0.0.1, 10.0.0.0/8, ::1) whose
+                                    X-Forwarded-For and X-Forwarded-Proto are believed: the client
+                                    (REMOTE_ADDR, the logs) is the right-most X-Forwarded-For
+                                    address outside these, and X-Forwarded-Proto: https sets
+                                    HTTPS=on; from any other peer both headers are ignored
 
         Apps:
           --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
@@ -42,7 +47,8 @@ public static class HelpText
           --fifo=PATH|off           the global FIFO (default RUN-DIR/global.fifo): every line
                                     written to it goes to every client
           --control=PATH|off        the control socket (default RUN-DIR/control.sock)
-          --bus-mode=MODE           octal mode of both (default 0660: owner and group may push)
+          --bus-mode=MODE           octal mode of both (default 0660: owner and group may push;
+                                    the last digit must be 0: never open to every user)
           --bus-group=GROUP         group of both, e.g. www-data so PHP and cron can push
 
         Auth:
@@ -51,6 +57,19 @@ public static class HelpText
                                     with send --user); other exits → 403 with its first line;
                                     timeout or crash → 503
           --auth-timeout=SECONDS    how long it may take (default 5)
+
+        Privileges (when started as root):
+          --user=NAME               once the ports are bound and the FIFO and control socket made
+                                    (and given to NAME), become NAME for good: initgroups, setgid,
+                                    setuid, checked on every thread; workers and apps run as NAME
+          --group=GROUP             the group to run as (default NAME's primary group)
+
+        Limits on each app (set on the app alone, never on its worker; soft = hard):
+          --limit-as=BYTES          address space (K/M/G suffixes): allocations past it fail
+          --limit-cpu=SECONDS       CPU time: SIGXCPU at SECONDS, SIGKILL a second later
+          --limit-nofile=N          open files (RLIMIT_NOFILE)
+          --limit-nproc=N           processes of the app's user, counting every process of that
+                                    user (Linux's RLIMIT_NPROC); not enforced for root
 
         Limits:
           --maxforks=N              at most N connections at once (0 = unlimited, the default);

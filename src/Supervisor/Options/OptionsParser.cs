@@ -71,6 +71,11 @@ public static class OptionsParser
                 "nothing to serve: give a COMMAND or --dir=DIR (no worker-scripts/ demo folder was found)");
         }
 
+        var privileges = HardeningOptionsParser.ParsePrivileges(values, name => Single(values, name));
+        var bus = ParseBus(values);
+        if (privileges.User is { } user)
+            bus = bus with { Owner = new BusOwner(user.Uid, privileges.Gid) };
+
         return new ServerOptions(
             new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 0, 65535)),
             new AppOptions(
@@ -88,11 +93,14 @@ public static class OptionsParser
                 ParseInt(values, "closems", 0, 0, 3_600_000),
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
                 ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024)),
-            ParseBus(values),
+            bus,
             new AuthOptions(
                 Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
-            new LogOptions(ParseLogLevel(values), ParseLogFormat(values)));
+            new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
+            HardeningOptionsParser.ParseProxies(values),
+            privileges,
+            HardeningOptionsParser.ParseLimits(name => Single(values, name)));
     }
 
     private static BusOptions ParseBus(Dictionary<string, List<string>> values)
@@ -112,6 +120,7 @@ public static class OptionsParser
         }
         if (mode > 0x1FF)
             throw new UsageException($"--bus-mode={modeText}: expected permission bits only (at most 0777)");
+        HardeningOptionsParser.CheckBusMode(modeText, mode);
         string? group = Single(values, "bus-group");
         if (group is not null && Unix.FileOwnership.GroupId(group) is null)
             throw new UsageException($"--bus-group={group}: no such group");
@@ -134,7 +143,7 @@ public static class OptionsParser
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
-        "help", "h", "version",
+        "help", "h", "version", .. HardeningOptionsParser.Flags,
     ];
 
     private static string? Single(Dictionary<string, List<string>> values, string name)

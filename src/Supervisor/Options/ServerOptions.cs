@@ -5,7 +5,8 @@ namespace Supervisor.Options;
 /// <summary>The validated command line, grouped by concern. Built once by
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
 public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
-    BusOptions Bus, AuthOptions Auth, LogOptions Log);
+    BusOptions Bus, AuthOptions Auth, LogOptions Log,
+    ProxyOptions Proxies, PrivilegeOptions Privileges, Handoff.AppLimits AppLimits);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 
@@ -26,7 +27,15 @@ public sealed record LogOptions(string Level, bool Json);
 
 /// <summary>The global FIFO and the control socket; a null path turns that part off.
 /// <see cref="Mode"/> and <see cref="Group"/> decide who may push (both files get them).</summary>
-public sealed record BusOptions(string? FifoPath, string? ControlPath, uint Mode, string? Group);
+public sealed record BusOptions(string? FifoPath, string? ControlPath, uint Mode, string? Group)
+{
+    /// <summary>With --user: the files (and a run folder made for them) are given to that
+    /// account, so the server can still remove them and its apps can still push once
+    /// root is dropped. Null: they belong to whoever started the server.</summary>
+    public BusOwner? Owner { get; init; }
+}
+
+public sealed record BusOwner(uint Uid, uint Gid);
 
 /// <summary>The handshake-time auth program (null: every upgrade is anonymous).</summary>
 public sealed record AuthOptions(string? Program, TimeSpan Timeout);

@@ -1,3 +1,4 @@
+using Supervisor.Handoff;
 using Supervisor.Unix;
 
 namespace Supervisor.Worker;
@@ -31,15 +32,16 @@ public sealed class AppProcess : IDisposable
 
     /// <summary>Starts the app; throws <see cref="UnixException"/> if it cannot be (missing,
     /// not executable, a bad interpreter line, out of processes).</summary>
-    public static AppProcess Start(string path, IReadOnlyList<string> args, IReadOnlyList<string> environment)
+    public static AppProcess Start(string path, IReadOnlyList<string> args, IReadOnlyList<byte[]> environment, AppLimits limits)
     {
+        var (file, argv) = AppCommand.For(path, args, limits);
         var stdin = FdPair.Pipe();
         var stdout = FdPair.Pipe();
         var stderr = FdPair.Pipe();
         int pid;
         try
         {
-            pid = PosixSpawn.Spawn(path, [path, .. args], environment,
+            pid = PosixSpawn.Spawn(file, argv, environment,
                 [new FdMapping(stdin.Read, 0), new FdMapping(stdout.Write, 1), new FdMapping(stderr.Write, 2)],
                 newProcessGroup: true);
         }

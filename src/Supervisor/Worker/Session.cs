@@ -48,7 +48,7 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
         AppProcess app;
         try
         {
-            app = AppProcess.Start(start.AppPath, start.AppArgs, start.Environment);
+            app = AppProcess.Start(start.AppPath, start.AppArgs, start.Environment, start.AppLimits);
         }
         catch (UnixException e)
         {

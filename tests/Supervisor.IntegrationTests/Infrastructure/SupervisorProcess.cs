@@ -58,8 +58,10 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
-    /// most 10 s, for its Listening line.</summary>
-    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
+    /// under test instead (one another user can reach, say).</summary>
+    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        string? binary = null)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -71,7 +73,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch(["--port=0", .. list], environment);
+        var server = Launch(["--port=0", .. list], environment, binary);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -210,9 +212,10 @@ public sealed partial class SupervisorProcess : IDisposable
         }
     }
 
-    private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment)
+    private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
+        string? binary)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment) };
+        var process = new Process { StartInfo = StartInfo(args, environment, binary) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -228,9 +231,10 @@ public sealed partial class SupervisorProcess : IDisposable
         return new SupervisorProcess(process, lines);
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
+        string? binary = null)
     {
-        var info = new ProcessStartInfo(Paths.Binary)
+        var info = new ProcessStartInfo(binary ?? Paths.Binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

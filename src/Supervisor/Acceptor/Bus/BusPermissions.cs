@@ -11,7 +11,10 @@ public static class BusPermissions
     public static void Apply(string path, BusOptions bus)
     {
         FileOwnership.SetMode(path, bus.Mode);
-        if (bus.Group is { } group && FileOwnership.GroupId(group) is uint gid)
-            FileOwnership.SetGroup(path, gid);
+        uint? gid = bus.Group is { } group ? FileOwnership.GroupId(group) : null;
+        if (bus.Owner is { } owner)
+            FileOwnership.SetOwner(path, owner.Uid, gid ?? owner.Gid);
+        else if (gid is uint busGid)
+            FileOwnership.SetGroup(path, busGid);
     }
 }

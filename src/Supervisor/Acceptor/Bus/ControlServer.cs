@@ -11,7 +11,8 @@ namespace Supervisor.Acceptor.Bus;
 /// The control socket: a unix stream socket with the line protocol of
 /// <see cref="ControlCommands"/>, simple enough for PHP's stream_socket_client. Who may
 /// connect is decided by the socket file's mode and group (see <see cref="BusPermissions"/>);
-/// each peer is identified by SO_PEERCRED in the log.
+/// each peer is identified by SO_PEERCRED: every push (broadcast, send) is logged at info
+/// with the sender's uid, user name and pid (see <see cref="ControlAudit"/>).
 /// </summary>
 public sealed class ControlServer : IDisposable
 {
@@ -28,7 +29,7 @@ public sealed class ControlServer : IDisposable
 
     public static ControlServer Bind(BusOptions bus, string path)
     {
-        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!);
+        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!, bus.Owner);
         var status = FileStatus.Of(path);
         if (status is { Kind: not FileKind.Socket })
             throw new StartupException($"{path} exists and is not a socket (a {status.Value.Kind}); it was left untouched (move it away, or choose another --control)");
@@ -85,7 +86,19 @@ public sealed class ControlServer : IDisposable
         using (client)
         {
             var peer = PeerCredentials.Of(client);
-            var peerLog = log.ForContext("PeerPid", peer?.Pid ?? 0).ForContext("PeerUid", peer?.Uid ?? 0);
+            string peerName = peer is { } p ? PeerName(p.Uid) : "?";
+            int peerPid = peer?.Pid ?? 0;
+            uint peerUid = peer?.Uid ?? uint.MaxValue;
+            var peerLog = log.ForContext("PeerPid", peerPid).ForContext("PeerUid", peerUid);
+            void Audit(ReadOnlySpan<byte> line, string answer)
+            {
+                var (pushes, summary) = ControlAudit.Describe(line);
+                const string Template = "control: {Command} from uid {PeerUid} ({PeerUser}) pid {PeerPid}: {Answer}";
+                if (pushes)
+                    peerLog.Information(Template, summary, peerUid, peerName, peerPid, answer);
+                else
+                    peerLog.Debug(Template, summary, peerUid, peerName, peerPid, Shorten(answer));
+            }
             // A request line carries a message plus a short command and target.
             var splitter = new LineSplitter(maxLineBytes + 1024);
             var answers = new StringBuilder();
@@ -100,7 +113,7 @@ public sealed class ControlServer : IDisposable
                     bool ok = splitter.Feed(buffer.AsSpan(0, n), line =>
                     {
                         string answer = commands.Execute(line.Span);
-                        peerLog.Debug("control request from pid {PeerPid} uid {PeerUid}: {Answer}", answer);
+                        Audit(line.Span, answer);
                         answers.Append(answer).Append('\n');
                     });
                     if (!ok)
@@ -114,7 +127,12 @@ public sealed class ControlServer : IDisposable
                         break;
                 }
                 // A last request without a newline (PHP's fwrite without "\n") still counts.
-                splitter.Flush(line => answers.Append(commands.Execute(line.Span)).Append('\n'));
+                splitter.Flush(line =>
+                {
+                    string answer = commands.Execute(line.Span);
+                    Audit(line.Span, answer);
+                    answers.Append(answer).Append('\n');
+                });
                 if (answers.Length > 0)
                     await client.SendAsync(Encoding.UTF8.GetBytes(answers.ToString()), SocketFlags.None);
             }
@@ -124,6 +142,21 @@ public sealed class ControlServer : IDisposable
             }
         }
     }
+
+    private static string PeerName(uint uid)
+    {
+        try
+        {
+            return UserAccount.Find(uid)?.Name ?? "no name";
+        }
+        catch (UnixException)
+        {
+            return "no name";
+        }
+    }
+
+    /// <summary>list and count answers can be long; the debug line needs their start only.</summary>
+    private static string Shorten(string answer) => answer.Length <= 120 ? answer : answer[..120] + "…";
 
     private static bool IsServed(string path)
     {

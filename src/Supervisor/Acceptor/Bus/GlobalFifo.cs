@@ -28,7 +28,7 @@ public sealed class GlobalFifo : IDisposable
 
     public static GlobalFifo Open(BusOptions bus, string path, ILogger log)
     {
-        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!);
+        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!, bus.Owner);
         var status = FileStatus.Of(path);
         if (status is null)
         {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Supervisor.IntegrationTests.Infrastructure;
+
+namespace Supervisor.IntegrationTests;
+
+/// <summary>
+/// --user: started as root, the acceptor binds, makes the bus files (given to the user),
+/// then becomes the user on every thread; its workers and apps are that user too. The
+/// server runs from a copy of the binary in a folder every user can reach, as it would
+/// from /usr/local/bin.
+/// </summary>
+public sealed class PrivilegeDropTests
+{
+    private const string User = "nobody";
+
+    private static AppFolder Install()
+    {
+        var folder = new AppFolder("ws-supervisor-test-priv-");
+        folder.CopyScript("echo.sh").CopyScript("sandbox.sh");
+        File.Copy(Paths.Binary, folder["ws-supervisor"]);
+        File.SetUnixFileMode(folder["ws-supervisor"], AppFolder.Mode("755"));
+        return folder;
+    }
+
+    [RootFact]
+    public async Task User_Nobody_AcceptorWorkerAndAppRunAsNobodyOnEveryThread()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var (uid, gid) = FileOwner.Account(User);
+        using var apps = Install();
+        // Not there yet: the acceptor makes it, as root, and gives it to the user.
+        string runDir = Path.Combine(Path.GetTempPath(), $"ws-supervisor-test-run-{Guid.NewGuid():N}");
+        using var server = SupervisorProcess.Start([$"--run-dir={runDir}", $"--user={User}", $"--dir={apps.Path}"],
+            binary: apps["ws-supervisor"]);
+        using var held = await WsClient.ConnectAsync(server.Url("/echo.sh"), cts.Token);
+        await held.AssertEchoesAsync("connected before anything else", cts.Token);
+
+        using var sandbox = await WsClient.ConnectAsync(server.Url("/sandbox.sh/whoami"), cts.Token);
+        await sandbox.SendTextAsync("whoami", cts.Token);
+        string? whoami = await sandbox.ReceiveTextAsync(cts.Token);
+        var (workerPid, appPid, _) = await server.WaitForOpenedAsync("/sandbox.sh/whoami", TimeSpan.FromSeconds(5));
+
+        Assert.Equal($"uid={uid} gid={gid} groups={gid}", whoami);
+        string uidLine = $"Uid:\t{uid}\t{uid}\t{uid}\t{uid}";
+        string gidLine = $"Gid:\t{gid}\t{gid}\t{gid}\t{gid}";
+        foreach (var (role, pid) in new[] { ("acceptor", server.Pid), ("worker", workerPid), ("app", appPid) })
+        {
+            var threads = FileOwner.ThreadIds(pid);
+            Assert.NotEmpty(threads);
+            foreach (var (tid, uidSeen, gidSeen) in threads)
+            {
+                Assert.True(uidSeen == uidLine, $"{role} {pid} thread {tid}: {uidSeen}");
+                Assert.True(gidSeen == gidLine, $"{role} {pid} thread {tid}: {gidSeen}");
+            }
+            string groups = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Groups:", StringComparison.Ordinal));
+            Assert.Equal($"Groups:\t{gid}", groups.TrimEnd());
+        }
+        Assert.True(FileOwner.ThreadIds(workerPid).Count > 1, "a worker has runtime threads: they must all have changed");
+
+        // The bus files (and the folder made for them) are the user's, never world-writable.
+        Assert.Equal($"{uid}:{gid} 660", FileOwner.Of(server.FifoPath));
+        Assert.Equal($"{uid}:{gid} 660", FileOwner.Of(server.ControlPath));
+        Assert.Equal($"{uid}:{gid} 755", FileOwner.Of(runDir));
+        await server.WaitForLogAsync(new Regex($@"Running as {User} \(uid {uid}, gid {gid}, groups {gid}\); all \d+ threads checked"), TimeSpan.FromSeconds(1));
+        await held.AssertEchoesAsync("still here", cts.Token);
+    }
+
+    [RootFact]
+    public void User_AppNotReachableByTheUser_OneLineStartupError()
+    {
+        using var apps = Install();
+        using var hidden = new AppFolder("ws-supervisor-test-private-");
+        hidden.CopyScript("echo.sh");
+        File.SetUnixFileMode(hidden.Path, AppFolder.Mode("700"));
+
+        var (exitCode, stderr) = Run(apps["ws-supervisor"], ["--port=0", $"--run-dir={apps["run"]}", $"--user={User}", hidden["echo.sh"]]);
+
+        // The log lines of what was done before (the FIFO made), then the one line that says why not.
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"ws-supervisor: user {User} cannot run {hidden["echo.sh"]}; make it (and the folders above it) accessible to that user",
+            stderr.Split('\n')[^1]);
+        Assert.DoesNotContain(stderr.Split('\n')[..^1], line => !line.Contains(" INF ", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public void User_NotStartedAsRoot_OneLineUsageError()
+    {
+        using var apps = Install();
+        var (uid, gid) = FileOwner.Account(User);
+
+        // setpriv (util-linux) starts it as nobody, who then asks to become daemon.
+        var (exitCode, stderr) = Run("setpriv", [$"--reuid={uid}", $"--regid={gid}", "--clear-groups", apps["ws-supervisor"],
+            "--port=0", $"--run-dir={apps["run"]}", "--user=daemon", apps["echo.sh"]]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"ws-supervisor: --user=daemon needs root to switch users (running as uid {uid}); start as root, or leave --user out", stderr);
+    }
+
+    [RootFact]
+    public void User_NoSuchUser_OneLineUsageError()
+    {
+        var (exitCode, _, stderr) = SupervisorProcess.RunToExit(["--user=no-such-user-ws", Paths.Script("echo.sh")], TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("ws-supervisor: --user=no-such-user-ws: no such user", stderr.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void Group_WithoutUser_OneLineUsageError()
+    {
+        var (exitCode, _, stderr) = SupervisorProcess.RunToExit(["--group=nogroup", Paths.Script("echo.sh")], TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, exitCode);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains("--group needs --user", stderr);
+    }
+
+    private static (int ExitCode, string Stderr) Run(string program, string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in args)
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            process.Kill();
+            throw new TimeoutException($"{program} did not exit");
+        }
+        return (process.ExitCode, stderr.Result.TrimEnd('\n'));
+    }
+}
