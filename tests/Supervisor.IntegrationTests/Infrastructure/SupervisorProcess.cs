@@ -59,9 +59,10 @@ public sealed partial class SupervisorProcess : IDisposable
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
     /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
-    /// under test instead (one another user can reach, say).</summary>
+    /// under test instead (one another user can reach, say). <paramref name="port"/> other than 0
+    /// binds that port instead (a restart on the same port, a port a proxy config names).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? binary = null)
+        string? binary = null, int port = 0)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -73,7 +74,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch(["--port=0", .. list], environment, binary);
+        var server = Launch([$"--port={port}", .. list], environment, binary);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
