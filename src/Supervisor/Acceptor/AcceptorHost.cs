@@ -94,7 +94,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         return 0;
     }
 
-    private const int SolSocket = 1, SoReuseAddr = 2; // <asm-generic/socket.h>
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
 
     private static Socket Listen(IPEndPoint endpoint)
     {
@@ -102,9 +103,9 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         try
         {
             // A restart must be able to bind while the last run's connections sit in
-            // TIME_WAIT; without SO_REUSEADDR, the port is "in use" for a minute. Set raw:
-            // .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which let a second server
-            // bind the same port and silently take part of the connections (seen here).
+            // TIME_WAIT; without SO_REUSEADDR the port is "in use" for a minute. Set raw:
+            // .NET's ReuseAddress option also sets SO_REUSEPORT on Linux, which would let
+            // a second server bind the same busy port and silently take half its clients.
             socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             socket.Bind(endpoint);
             socket.Listen(511);
