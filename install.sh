@@ -274,14 +274,8 @@ do_install() {
     [[ -d $REPO_DIR/worker-scripts ]] || die "worker-scripts/ not found next to $PROG"
 
     local built
-    if [[ $systemd == true ]]; then
-        # Before the build: a unit that cannot be written should not cost a minute first.
-        { mkdir -p -- "$unit_dir" && [[ -w $unit_dir ]]; } 2>/dev/null ||
-            die "cannot write the unit to $unit_dir (run as root, or give --unit-dir DIR)"
-        if [[ -e $unit_dir/$UNIT_NAME ]] && ! ours "$unit_dir/$UNIT_NAME"; then
-            die "$unit_dir/$UNIT_NAME exists and was not written by $PROG: left untouched (move it away, or give --unit-dir)"
-        fi
-    fi
+    # Before the build: a unit that cannot be written should not cost a minute first.
+    [[ $systemd == false ]] || check_unit_target
     if [[ -n $binary ]]; then
         [[ -f $binary && -x $binary ]] || die "--binary $binary: not an executable file"
         "$binary" --version 2>/dev/null | grep -q "^$BIN_NAME " || die "--binary $binary: not a $BIN_NAME executable ('--version' says otherwise)"
@@ -337,12 +331,16 @@ ours() {
     [[ -f $1 ]] && grep -qF -- "$UNIT_MARK" "$1"
 }
 
+check_unit_target() {
+    { mkdir -p -- "$unit_dir" && [[ -w $unit_dir ]]; } 2>/dev/null ||
+        die "cannot write the unit to $unit_dir (run as root, or give --unit-dir DIR)"
+    if [[ -e $unit_dir/$UNIT_NAME ]] && ! ours "$unit_dir/$UNIT_NAME"; then
+        die "$unit_dir/$UNIT_NAME exists and was not written by $PROG: left untouched (move it away, or give --unit-dir)"
+    fi
+}
+
 install_unit() {
     local bin=$1 scripts=$2 unit="$unit_dir/$UNIT_NAME"
-    mkdir -p -- "$unit_dir" 2>/dev/null || die "cannot create $unit_dir (run as root, or give --unit-dir)"
-    if [[ -e $unit ]] && ! ours "$unit"; then
-        die "$unit exists and was not written by $PROG: left untouched (move it away, or give --unit-dir)"
-    fi
     local tmp="$unit.new.$$"
     "$bin" config systemd --dir="$scripts" >"$tmp" || { rm -f -- "$tmp"; die "'$bin config systemd' failed"; }
     chmod 0644 -- "$tmp"
