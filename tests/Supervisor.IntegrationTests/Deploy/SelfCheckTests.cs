@@ -25,7 +25,7 @@ public sealed partial class SelfCheckTests : IDisposable
 
         Assert.Equal(1, exit);
         string line = Assert.Single(stderr.TrimEnd().Split('\n'));
-        Assert.Equal($"ws-supervisor: cannot listen on ws://127.0.0.1:{first.Port}/: port {first.Port} is already in use by another process " +
+        Assert.Equal($"ws-supervisor: cannot listen on ws://127.0.0.1:{first.Port}/: Address already in use: port {first.Port} is held by another process " +
             $"(perhaps another ws-supervisor; 'ss -ltnp sport = :{first.Port}' shows which): stop it, or choose another --port", line);
     }
 
