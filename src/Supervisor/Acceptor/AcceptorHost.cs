@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Serilog;
+using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
 using Supervisor.Acceptor.SelfChecks;
@@ -59,6 +60,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
         var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, auth, log);
+        using var reserve = new DescriptorReserve(log);
         using var stopping = new CancellationTokenSource();
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
@@ -68,6 +70,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             log.Information("Listening on {Url:l} serving {What:l}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
         log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
             fdLimit, fdLimit > 64 ? (fdLimit - 64) : 0);
+        AdmissionLog.Describe(options, log);
         if (fifo is not null)
         {
             fifo.Start(options.Session.MaxMessageBytes, line => broadcaster.SendToAll(line.Span), log);
@@ -81,7 +84,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
         systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");
 
-        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, stopping.Token)).ToArray();
+        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, reserve, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
         systemd?.Stopping();
 
@@ -118,8 +121,9 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, CancellationToken stopping)
+    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, DescriptorReserve reserve, CancellationToken stopping)
     {
+        var outOfDescriptors = new OutOfDescriptorsAnswer(options, log);
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -135,9 +139,14 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             {
                 continue; // the client gave up while in the backlog: its problem, not ours
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+            {
+                await reserve.ShedOneAsync(listener, outOfDescriptors.SendAsync, handler.Admitted, stopping);
+                continue;
+            }
             catch (SocketException e)
             {
-                // EMFILE and friends: out of a resource for now, not broken for good.
+                // ENOBUFS and friends: out of a resource for now, not broken for good.
                 // Pausing lets exiting workers return it instead of spinning on accept.
                 log.Error("accept failed: {Error}; pausing accepts for 100 ms", e.Message);
                 await Task.Delay(100, CancellationToken.None);

@@ -14,7 +14,13 @@ public sealed class WorkerRegistry
 
     public void Add(WorkerEntry entry) => _byPid[entry.Pid] = entry;
 
-    public bool TryRemove(int pid, out WorkerEntry? entry) => _byPid.TryRemove(pid, out entry);
+    public bool TryRemove(int pid, out WorkerEntry? entry)
+    {
+        if (!_byPid.TryRemove(pid, out entry))
+            return false;
+        entry.Admission?.Dispose();
+        return true;
+    }
 
     public ICollection<int> Pids => _byPid.Keys;
 }

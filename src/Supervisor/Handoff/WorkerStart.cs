@@ -23,7 +23,7 @@ public sealed record WorkerStart(
     private enum Field : byte
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
-        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson, AppLimits,
+        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson, IdleSeconds, AppLimits,
     }
 
     public byte[] Encode()
@@ -52,6 +52,7 @@ public sealed record WorkerStart(
         Put(Field.MaxMessageBytes, Settings.MaxMessageBytes.ToString());
         Put(Field.LogLevel, Settings.LogLevel);
         Put(Field.LogJson, Settings.LogJson ? "1" : "0");
+        Put(Field.IdleSeconds, Settings.IdleSeconds.ToString());
         if (!AppLimits.IsEmpty)
             Put(Field.AppLimits, AppLimits.Encode());
         return output.ToArray();
@@ -60,7 +61,7 @@ public sealed record WorkerStart(
     public static WorkerStart Decode(ReadOnlySpan<byte> payload)
     {
         string id = "", remote = "", path = "", app = "", logLevel = "access";
-        int closeMs = 0, pingSeconds = 0, maxMessage = 0;
+        int closeMs = 0, pingSeconds = 0, maxMessage = 0, idleSeconds = 0;
         bool logJson = false;
         var args = new List<string>();
         var environment = new List<byte[]>();
@@ -90,14 +91,17 @@ public sealed record WorkerStart(
                 case Field.MaxMessageBytes: maxMessage = int.Parse(value); break;
                 case Field.LogLevel: logLevel = value; break;
                 case Field.LogJson: logJson = value == "1"; break;
+                case Field.IdleSeconds: idleSeconds = int.Parse(value); break;
                 case Field.AppLimits: limits = AppLimits.Decode(value); break;
                 default: break; // an unknown field from a newer acceptor is ignored
             }
         }
         return new WorkerStart(id, remote, path, app, args, environment,
-            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson)) { AppLimits = limits };
+            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson, idleSeconds)) { AppLimits = limits };
     }
 }
 
 /// <summary>Per-connection settings the worker applies; all decided by the acceptor's options.</summary>
-public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson);
+/// <param name="IdleSeconds">--idle-timeout: close after this long with no message either way (0 = never).</param>
+public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson,
+    int IdleSeconds = 0);

@@ -9,7 +9,7 @@ namespace Supervisor.Options;
 /// one or two dashes), then the app command and its arguments, taken verbatim. Every
 /// mistake is a <see cref="UsageException"/> with one line naming the flag.
 /// </summary>
-public static class OptionsParser
+public static partial class OptionsParser
 {
     public const int DefaultPort = 8080;
     public const int DefaultMaxMessageBytes = 1024 * 1024;
@@ -17,7 +17,7 @@ public static class OptionsParser
     // websocketd's default: only these reach the app, besides the CGI variables.
     private static readonly string[] DefaultPassEnv = ["PATH", "LD_LIBRARY_PATH"];
 
-    private static readonly HashSet<string> BooleanFlags = ["help", "version"];
+    private static readonly HashSet<string> BooleanFlags = ["help", "version", "sameorigin"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, string? defaultDemoDir)
     {
@@ -92,12 +92,14 @@ public static class OptionsParser
             new SessionOptions(
                 ParseInt(values, "closems", 0, 0, 3_600_000),
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
-                ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024)),
+                ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024),
+                ParseInt(values, "idle-timeout", 0, 0, 86_400 * 7)),
             bus,
             new AuthOptions(
                 Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
             new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
+            ParseAdmission(values),
             HardeningOptionsParser.ParseProxies(values),
             privileges,
             HardeningOptionsParser.ParseLimits(name => Single(values, name)));
@@ -143,6 +145,7 @@ public static class OptionsParser
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
+        "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",
         "help", "h", "version", .. HardeningOptionsParser.Flags,
     ];
 

@@ -5,7 +5,7 @@ namespace Supervisor.Options;
 /// <summary>The validated command line, grouped by concern. Built once by
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
 public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
-    BusOptions Bus, AuthOptions Auth, LogOptions Log,
+    BusOptions Bus, AuthOptions Auth, LogOptions Log, AdmissionOptions Admission,
     ProxyOptions Proxies, PrivilegeOptions Privileges, Handoff.AppLimits AppLimits);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
@@ -21,7 +21,8 @@ public sealed record AppOptions(
 
 public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout);
 
-public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes);
+/// <summary><see cref="IdleSeconds"/>: --idle-timeout, 0 = off.</summary>
+public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes, int IdleSeconds);
 
 public sealed record LogOptions(string Level, bool Json);
 

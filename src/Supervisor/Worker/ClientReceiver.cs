@@ -8,7 +8,7 @@ namespace Supervisor.Worker;
 /// stdin. Fragments are gathered up to --max-message; the message and its newline go
 /// out in one write so a line is never split by a concurrent writer.
 /// </summary>
-public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxMessageBytes)
+public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxMessageBytes, IdleClock? idle = null)
 {
     private long _bytesReceived;
 
@@ -53,6 +53,7 @@ public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxM
                     return Outcome.UnsupportedData;
             }
 
+            idle?.Touch();
             filled += result.Count;
             if (filled > maxMessageBytes)
                 return Outcome.MessageTooBig;

@@ -16,6 +16,7 @@ public enum EndReason
     AppLineTooLong = 203,
 
     ShuttingDown = 300,
+    IdleTimeout = 301,
 }
 
 public static class EndReasons
@@ -34,6 +35,10 @@ public static class EndReasons
         EndReason.AppCouldNotStart => 1011,
         EndReason.AppLineTooLong => 1011,
         EndReason.ShuttingDown => 1001,
+        // 1000, not 1001 or 1008: nothing failed and nobody misbehaved; and the usual
+        // client rule "reconnect unless the close was normal" then leaves an idle tab
+        // closed instead of reconnecting it at once, which would defeat the timeout.
+        EndReason.IdleTimeout => 1000,
         _ => 1011,
     };
 
@@ -47,6 +52,7 @@ public static class EndReasons
         EndReason.AppCouldNotStart => "app could not be started",
         EndReason.AppLineTooLong => "app output line exceeds --max-message",
         EndReason.ShuttingDown => "going away",
+        EndReason.IdleTimeout => "idle timeout",
         _ => "",
     };
 }

@@ -43,7 +43,8 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             // idle tunnels (Apache's and nginx's 60 s defaults) from cutting this one.
             KeepAliveInterval = settings.PingSeconds > 0 ? TimeSpan.FromSeconds(settings.PingSeconds) : TimeSpan.Zero,
         });
-        var sender = new ClientSender(socket);
+        var idle = new IdleClock();
+        var sender = new ClientSender(socket, idle);
 
         AppProcess app;
         try
@@ -66,13 +67,16 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
                 .Information("connection opened: {Path} worker={WorkerPid} app={AppPid}", start.RequestPath, Environment.ProcessId, app.Pid);
 
             using var stopReceiving = new CancellationTokenSource();
-            var receiver = new ClientReceiver(socket, app.Stdin, settings.MaxMessageBytes);
+            var receiver = new ClientReceiver(socket, app.Stdin, settings.MaxMessageBytes, idle);
             Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = AppOutputPump.StartStdout(app.Stdout, sender, settings.MaxMessageBytes);
             _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
             Task goingAway = Task.WhenAny(ForwardControlFramesAsync(sender), shutdownSignal);
+            Task idleTimeout = settings.IdleSeconds > 0
+                ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
+                : Task.Delay(Timeout.Infinite, stopReceiving.Token);
 
-            EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway);
+            EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway, idleTimeout);
 
             if (reason is EndReason.AppExited or EndReason.AppCrashed)
                 await Task.WhenAny(stdout, Task.Delay(DrainBound)); // every line out before the close frame
@@ -93,17 +97,20 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
     }
 
     private static async Task<EndReason> FirstDecisiveEventAsync(
-        Task<ClientReceiver.Outcome> receive, Task<AppOutputPump.Outcome> stdout, Task<ChildExit> appExited, Task goingAway)
+        Task<ClientReceiver.Outcome> receive, Task<AppOutputPump.Outcome> stdout, Task<ChildExit> appExited, Task goingAway,
+        Task idleTimeout)
     {
         var never = new TaskCompletionSource<AppOutputPump.Outcome>().Task;
         var neverReceive = new TaskCompletionSource<ClientReceiver.Outcome>().Task;
         while (true)
         {
-            Task first = await Task.WhenAny(receive, stdout, appExited, goingAway);
+            Task first = await Task.WhenAny(receive, stdout, appExited, goingAway, idleTimeout);
             if (first == appExited)
                 return appExited.Result.Succeeded ? EndReason.AppExited : EndReason.AppCrashed;
             if (first == goingAway)
                 return EndReason.ShuttingDown;
+            if (first == idleTimeout)
+                return EndReason.IdleTimeout;
             if (first == stdout)
             {
                 if (stdout.Result == AppOutputPump.Outcome.LineTooLong)

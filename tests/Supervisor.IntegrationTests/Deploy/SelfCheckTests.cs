@@ -5,8 +5,8 @@ namespace Supervisor.IntegrationTests.Deploy;
 
 /// <summary>
 /// The startup self-check: one warning line for each thing that would bite later, and none
-/// for a sound setup. Each test provokes one: a low fd limit (the server started through
-/// a shell that lowers it), a bus mode or folder that shuts the writers' group out, a bus
+/// for a sound setup. Each test provokes one: a low fd limit (the server started under
+/// prlimit), a bus mode or folder that shuts the writers' group out, a bus
 /// left to group root, fs.protected_fifos; and a port already taken, which stops startup.
 /// </summary>
 public sealed partial class SelfCheckTests : IDisposable
@@ -101,16 +101,9 @@ public sealed partial class SelfCheckTests : IDisposable
         Assert.Throws<UnauthorizedAccessException>(() => new FileStream(fifo, FileMode.OpenOrCreate, FileAccess.Write).Dispose());
     }
 
-    private SupervisorProcess StartWithFdLimit(int limit, params string[] args)
-    {
-        // A stand-in for the binary that lowers RLIMIT_NOFILE (soft and hard) before exec:
-        // the server itself is the real one (Environment.ProcessPath stays its path).
-        string wrapper = Path.Combine(_dir, $"ws-supervisor-nofile-{limit}");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nulimit -n {limit} || exit 1\nexec '{Paths.Binary}' \"$@\"\n");
-        File.SetUnixFileMode(wrapper, AppFolder.Mode("755"));
-        return SupervisorProcess.Start([$"--run-dir={Path.Combine(_dir, "run")}", "--bus-group=nogroup", .. args, "--dir=worker-scripts"],
-            binary: wrapper);
-    }
+    private SupervisorProcess StartWithFdLimit(int limit, params string[] args) =>
+        SupervisorProcess.Start([$"--run-dir={Path.Combine(_dir, "run")}", "--bus-group=nogroup", .. args, "--dir=worker-scripts"],
+            wrapper: ["prlimit", $"--nofile={limit}:{limit}"]);
 
     /// <summary>The self-check's lines: it runs before the acceptor serves, so they are all
     /// there once the server has listened and answered.</summary>

@@ -60,9 +60,10 @@ public sealed partial class SupervisorProcess : IDisposable
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
     /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
     /// under test instead (one another user can reach, say). <paramref name="port"/> other than 0
-    /// binds that port instead (a restart on the same port, a port a proxy config names).</summary>
+    /// binds that port instead (a restart on the same port, a port a proxy config names).
+    /// <paramref name="wrapper"/> runs the binary through a command that execs it (prlimit).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? binary = null, int port = 0)
+        string? binary = null, int port = 0, IReadOnlyList<string>? wrapper = null)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -74,7 +75,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch([$"--port={port}", .. list], environment, binary);
+        var server = Launch([$"--port={port}", .. list], environment, binary, wrapper);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -214,9 +215,9 @@ public sealed partial class SupervisorProcess : IDisposable
     }
 
     private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary)
+        string? binary, IReadOnlyList<string>? wrapper)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment, binary) };
+        var process = new Process { StartInfo = StartInfo(args, environment, binary, wrapper) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -232,10 +233,12 @@ public sealed partial class SupervisorProcess : IDisposable
         return new SupervisorProcess(process, lines);
     }
 
+    /// <param name="wrapper">A command that execs the rest in the same process, such as
+    /// <c>prlimit --nofile=N:N</c>: the pid stays the acceptor's.</param>
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary = null)
+        string? binary = null, IReadOnlyList<string>? wrapper = null)
     {
-        var info = new ProcessStartInfo(binary ?? Paths.Binary)
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : binary ?? Paths.Binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -243,6 +246,12 @@ public sealed partial class SupervisorProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Paths.RepoRoot,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (string arg in wrapper.Skip(1))
+                info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(binary ?? Paths.Binary);
+        }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         if (environment is not null)

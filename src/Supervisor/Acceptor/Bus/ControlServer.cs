@@ -71,6 +71,10 @@ public sealed class ControlServer : IDisposable
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return; // disposed while the accept was pending: the server is stopping
+            }
             catch (SocketException e)
             {
                 log.Error("control socket accept failed: {Error}", e.Message);

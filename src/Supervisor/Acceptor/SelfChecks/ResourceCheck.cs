@@ -32,13 +32,14 @@ public static class ResourceCheck
         {
             yield return $"the file descriptor limit ({fdLimit}) is too low for --maxforks={maxForks}: the acceptor holds one fd " +
                 $"per open connection and one per handshake, so past about {fdCapacity} connections accept() fails with EMFILE " +
-                "and new clients hang instead of getting 503; raise it (LimitNOFILE= in the unit, ulimit -n) or lower --maxforks";
+                "and new clients are turned away as if the server were full; raise it (LimitNOFILE= in the unit, ulimit -n) " +
+                "or lower --maxforks";
         }
         else if (maxForks == 0 && fdCapacity < ModestSite * 4)
         {
             yield return $"no --maxforks, and the file descriptor limit is {fdLimit}: past about {fdCapacity} connections accept() " +
-                $"fails with EMFILE and new clients hang instead of getting 503; set --maxforks={fdCapacity} or raise the limit " +
-                "(LimitNOFILE=65536 in the unit, ulimit -n)";
+                $"fails with EMFILE and new clients are turned away; raise the limit (LimitNOFILE=65536 in the unit, ulimit -n), " +
+                $"or say so with --maxforks={fdCapacity}";
         }
 
         if (taskLimit is { } tasks)
@@ -50,7 +51,7 @@ public static class ResourceCheck
                 string wanted = maxForks > 0 ? $"fewer than --maxforks={maxForks}" : "with no --maxforks to turn the rest away cleanly";
                 yield return $"{tasks.Name} is {tasks.Limit.ToString(CultureInfo.InvariantCulture)}: room for about {taskCapacity} " +
                     $"connections (each is a worker process with its threads plus its app, about {TasksPerConnection} tasks), {wanted}; " +
-                    $"past that, workers cannot start and clients get 503; raise it ({tasks.Remedy}) or set --maxforks={taskCapacity}";
+                    $"past that, workers cannot start and clients are turned away; raise it ({tasks.Remedy}) or set --maxforks={taskCapacity}";
             }
         }
     }
