@@ -112,6 +112,24 @@ public sealed class TrustedProxyTests
         Assert.False(env.ContainsKey("HTTPS"));
     }
 
+    [Fact]
+    public async Task TrustedProxy_MaxPerIp_CountsTheForwardedClientNotTheProxy()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--trusted-proxy=127.0.0.1", "--max-per-ip=1", "--limit-response=http",
+            Paths.Script("echo.sh"));
+        // Every connection comes from 127.0.0.1, the "proxy"; the clients differ.
+        using var first = await Upgrades.ConnectAsync(server.Port, "/a", ["X-Forwarded-For: 203.0.113.7"], cts.Token);
+        await first.AssertEchoesAsync("client .7 holds its one slot", cts.Token);
+
+        using var other = await Upgrades.ConnectAsync(server.Port, "/b", ["X-Forwarded-For: 203.0.113.8"], cts.Token);
+        var again = await RawHttp.ExchangeAsync(server.Port, RawHttp.UpgradeHead("/c", "X-Forwarded-For: 198.51.100.1, 203.0.113.7"), cts.Token);
+
+        await other.AssertEchoesAsync("client .8 has a slot of its own", cts.Token);
+        Assert.Equal("HTTP/1.1 429 Too Many Requests", again.StatusLine);
+        await first.AssertEchoesAsync("still here", cts.Token);
+    }
+
     [Theory]
     [InlineData("--trusted-proxy=10.0.0.1/8", "10.0.0.0/8")]
     [InlineData("--trusted-proxy=localhost", "not an IP address")]

@@ -28,9 +28,12 @@ public static class HelpText
                                     (REMOTE_ADDR, the logs) is the right-most X-Forwarded-For
                                     address outside these, and X-Forwarded-Proto: https sets
                                     HTTPS=on; from any other peer both headers are ignored
+                                    (repeatable)
 
         Apps:
-          --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
+          --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it);
+                                    only regular files directly in DIR: dot-files, folders,
+                                    FIFOs, devices and symlinks leading out are 404
           --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
                                     WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with
@@ -70,7 +73,8 @@ public static class HelpText
         Privileges (when started as root):
           --user=NAME               once the ports are bound and the FIFO and control socket made
                                     (and given to NAME), become NAME for good: initgroups, setgid,
-                                    setuid, checked on every thread; workers and apps run as NAME
+                                    setuid, checked on every thread; workers, apps and the
+                                    --auth program run as NAME
           --group=GROUP             the group to run as (default NAME's primary group)
 
         Limits on each app (set on the app alone, never on its worker; soft = hard):
@@ -83,8 +87,8 @@ public static class HelpText
         Limits (0 = no limit; each limit below marked "retry later" is answered as
         --limit-response says):
           --maxforks=N              at most N connections at once (default 0); retry later (503)
-          --max-per-ip=N            at most N connections per client address (default 0);
-                                    retry later (429)
+          --max-per-ip=N            at most N connections per client address (default 0;
+                                    behind --trusted-proxy, the forwarded one); retry later (429)
           --max-per-user=N          at most N connections per --auth user id (default 0);
                                     retry later (429)
           --max-spawn-rate=N        at most N new connections a second, bursts of N allowed

@@ -63,7 +63,7 @@ public sealed partial class SupervisorProcess : IDisposable
     /// binds that port instead (a restart on the same port, a port a proxy config names).
     /// <paramref name="wrapper"/> runs the binary through a command that execs it (prlimit).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? binary = null, int port = 0, IReadOnlyList<string>? wrapper = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null, int port = 0)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -75,7 +75,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch([$"--port={port}", .. list], environment, binary, wrapper);
+        var server = Launch([$"--port={port}", .. list], environment, wrapper, binary);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -215,9 +215,9 @@ public sealed partial class SupervisorProcess : IDisposable
     }
 
     private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary, IReadOnlyList<string>? wrapper)
+        IReadOnlyList<string>? wrapper, string? binary)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment, binary, wrapper) };
+        var process = new Process { StartInfo = StartInfo(args, environment, wrapper, binary) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -235,10 +235,12 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <param name="wrapper">A command that execs the rest in the same process, such as
     /// <c>prlimit --nofile=N:N</c>: the pid stays the acceptor's.</param>
+    /// <param name="binary">The binary to run instead of <see cref="Paths.Binary"/>.</param>
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
-        string? binary = null, IReadOnlyList<string>? wrapper = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null)
     {
-        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : binary ?? Paths.Binary)
+        binary ??= Paths.Binary;
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -250,7 +252,7 @@ public sealed partial class SupervisorProcess : IDisposable
         {
             foreach (string arg in wrapper.Skip(1))
                 info.ArgumentList.Add(arg);
-            info.ArgumentList.Add(binary ?? Paths.Binary);
+            info.ArgumentList.Add(binary);
         }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
