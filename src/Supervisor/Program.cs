@@ -1,5 +1,6 @@
 using Supervisor.Acceptor;
 using Supervisor.Cli;
+using Supervisor.Cli.Config;
 using Supervisor.Handoff;
 using Supervisor.Logging;
 using Supervisor.Options;
@@ -19,6 +20,8 @@ public static class Program
             return ExecAppMain.Run(args[1..]);
         if (args.Length > 0 && CliMain.Commands.Contains(args[0]))
             return CliMain.Run(args[0], args[1..]);
+        if (args.Length > 0 && args[0] == ConfigCommand.Name)
+            return ConfigCommand.Run(args[1..]);
 
         if (OptionsParser.WantsHelp(args))
         {

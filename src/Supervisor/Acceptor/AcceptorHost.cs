@@ -5,6 +5,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.SelfChecks;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Unix;
@@ -22,6 +23,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
     public int Run()
     {
+        using var systemd = SystemdNotify.TakeFromEnvironment(log); // before any child can inherit it
         ulong fdLimit = FileDescriptorLimit.RaiseToHardLimit();
         var listeners = new List<Socket>();
         foreach (var address in options.Listen.Addresses)
@@ -33,7 +35,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             }
             catch (SocketException e)
             {
-                Console.Error.WriteLine($"ws-supervisor: cannot listen on {Url(endpoint)}: {e.Message}");
+                Console.Error.WriteLine($"ws-supervisor: {ListenFailure.Describe(endpoint, Url(endpoint), e)}");
                 listeners.ForEach(l => l.Dispose());
                 return 1;
             }
@@ -81,9 +83,12 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             control.Start(new ControlCommands(_registry, broadcaster), options.Session.MaxMessageBytes, log);
             log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
         }
+        SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
+        systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");
 
         var loops = listeners.Select(l => AcceptLoopAsync(l, handler, reserve, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
+        systemd?.Stopping();
 
         foreach (var listener in listeners)
             listener.Dispose();

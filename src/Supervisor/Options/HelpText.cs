@@ -16,6 +16,9 @@ public static class HelpText
           ws-supervisor send --user=ID|--conn=ID|--path=/APP TEXT
                                                       send TEXT to the addressed clients only
           ws-supervisor status [--json]               connections, unique users, per app and worker
+          ws-supervisor config apache|nginx|systemd [options]
+                                                      print a ready proxy config or systemd unit
+                                                      (ws-supervisor config --help)
 
         Listening:
           --port=PORT               TCP port (default 8080)

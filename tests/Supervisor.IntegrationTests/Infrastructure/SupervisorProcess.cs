@@ -58,12 +58,12 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
-    /// most 10 s, for its Listening line. <paramref name="port"/> other than 0 restarts a
-    /// server on the port an earlier one had; <paramref name="wrapper"/> runs the binary
-    /// under another command (e.g. prlimit); <paramref name="binary"/> runs a copy of the
-    /// binary under test instead (one another user can reach, say).</summary>
+    /// most 10 s, for its Listening line. <paramref name="binary"/> runs a copy of the binary
+    /// under test instead (one another user can reach, say). <paramref name="port"/> other than 0
+    /// binds that port instead (a restart on the same port, a port a proxy config names).
+    /// <paramref name="wrapper"/> runs the binary through a command that execs it (prlimit).</summary>
     public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        int port = 0, IReadOnlyList<string>? wrapper = null, string? binary = null)
+        IReadOnlyList<string>? wrapper = null, string? binary = null, int port = 0)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
