@@ -6,6 +6,7 @@ using Supervisor.Acceptor.Bus;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
+using Supervisor.Protocol.Extensions;
 using Supervisor.Protocol.Handshake;
 using Supervisor.Unix;
 
@@ -21,6 +22,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     WorkerLauncher launcher, Reaper reaper, AuthProgram? auth, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
+
+    private readonly SocketAppLauncher _socketApps = new();
 
     public async Task HandleAsync(Socket socket)
     {
@@ -87,31 +90,57 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     {
         string connectionId = cgi.ConnectionId;
         var session = options.Session;
+        var mode = ModeChoice.For(route, options);
+        // RFC 7692: the acceptor alone negotiates; the worker (or a socket-mode app) runs
+        // exactly what the 101 says, read back from the same text.
+        string? extensions = options.Modes.Compression ? PerMessageDeflate.Negotiate(request.Extensions)?.ToHeaderValue() : null;
         var start = new WorkerStart(connectionId, $"{cgi.RemoteAddr}:{remote.Port}", request.Head.Target,
             route.Executable, route.Args, AppEnvironment.Build(cgi, options),
-            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json));
+            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json)
+            {
+                Mode = mode,
+                Extensions = extensions,
+                CgiConcurrency = options.Modes.CgiConcurrency,
+                CgiTimeoutSeconds = options.Modes.CgiTimeoutSeconds,
+            });
 
         // Browsers fail a handshake that offered subprotocols and got none back, so the
         // first offer is accepted, as websocketd does; the app sees them all in
         // HTTP_SEC_WEBSOCKET_PROTOCOL.
         string? subprotocol = request.Subprotocols.Count > 0 ? request.Subprotocols[0] : null;
-        byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, null, options.App.Headers);
+        byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, extensions, options.App.Headers);
 
         (int pid, ControlChannel control) worker;
-        try
+        if (mode == AppMode.Socket)
         {
-            worker = launcher.Launch(socket, switching, start);
+            // The app is the connection's only process; a failure is answered by the launcher.
+            if (_socketApps.Launch(socket, switching, start, log) is not { } app)
+                return;
+            worker = app;
         }
-        catch (UnixException e)
+        else
         {
-            log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
-            _ = RejectAsync(socket, remote, RejectionReason.SpawnFailed, null);
-            return;
+            try
+            {
+                worker = launcher.Launch(socket, switching, start);
+            }
+            catch (UnixException e)
+            {
+                log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
+                _ = RejectAsync(socket, remote, RejectionReason.SpawnFailed, null);
+                return;
+            }
         }
 
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.control, outbox);
+        if (mode == AppMode.Socket)
+        {
+            entry.AppPid = worker.pid; // its own group leader: shutdown's last resort kills the group
+            log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
+                "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, worker.pid, connectionId, start.RemoteAddress);
+        }
         registry.Add(entry);
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",

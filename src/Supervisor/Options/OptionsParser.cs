@@ -9,7 +9,7 @@ namespace Supervisor.Options;
 /// one or two dashes), then the app command and its arguments, taken verbatim. Every
 /// mistake is a <see cref="UsageException"/> with one line naming the flag.
 /// </summary>
-public static class OptionsParser
+public static partial class OptionsParser
 {
     public const int DefaultPort = 8080;
     public const int DefaultMaxMessageBytes = 1024 * 1024;
@@ -17,7 +17,7 @@ public static class OptionsParser
     // websocketd's default: only these reach the app, besides the CGI variables.
     private static readonly string[] DefaultPassEnv = ["PATH", "LD_LIBRARY_PATH"];
 
-    private static readonly HashSet<string> BooleanFlags = ["help", "version"];
+    private static readonly HashSet<string> BooleanFlags = ["help", "version", "binary", "no-compression"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, string? defaultDemoDir)
     {
@@ -92,7 +92,8 @@ public static class OptionsParser
             new AuthOptions(
                 Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
-            new LogOptions(ParseLogLevel(values), ParseLogFormat(values)));
+            new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
+            ParseModes(values));
     }
 
     private static BusOptions ParseBus(Dictionary<string, List<string>> values)
@@ -134,6 +135,7 @@ public static class OptionsParser
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
+        "mode", "binary", "cgi-concurrency", "cgi-timeout", "no-compression",
         "help", "h", "version",
     ];
 

@@ -5,7 +5,7 @@ namespace Supervisor.Options;
 /// <summary>The validated command line, grouped by concern. Built once by
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
 public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
-    BusOptions Bus, AuthOptions Auth, LogOptions Log);
+    BusOptions Bus, AuthOptions Auth, LogOptions Log, ModeOptions Modes);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 

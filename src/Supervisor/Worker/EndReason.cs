@@ -14,6 +14,9 @@ public enum EndReason
     AppCrashed = 201,
     AppCouldNotStart = 202,
     AppLineTooLong = 203,
+    AppFramingError = 204,
+    CgiRunTimedOut = 205,
+    CgiReplyTooLong = 206,
 
     ShuttingDown = 300,
 }
@@ -33,6 +36,9 @@ public static class EndReasons
         EndReason.AppCrashed => 1011,
         EndReason.AppCouldNotStart => 1011,
         EndReason.AppLineTooLong => 1011,
+        EndReason.AppFramingError => 1011,
+        EndReason.CgiRunTimedOut => 1011,
+        EndReason.CgiReplyTooLong => 1011,
         EndReason.ShuttingDown => 1001,
         _ => 1011,
     };
@@ -46,6 +52,9 @@ public static class EndReasons
         EndReason.AppCrashed => "app failed",
         EndReason.AppCouldNotStart => "app could not be started",
         EndReason.AppLineTooLong => "app output line exceeds --max-message",
+        EndReason.AppFramingError => "app output breaks the exact framing",
+        EndReason.CgiRunTimedOut => "app run exceeded --cgi-timeout",
+        EndReason.CgiReplyTooLong => "app reply exceeds --max-message",
         EndReason.ShuttingDown => "going away",
         _ => "",
     };
