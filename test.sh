@@ -52,6 +52,14 @@ read -r passed failed skipped assemblies < <(awk '
     }
     END { printf "%d %d %d %d\n", p, f, s, a }' "$out")
 
+# The Autobahn-style conformance table (docs/conformance.md), written by the
+# integration tests' ConformanceTests as they run.
+if [[ -f $log_dir/conformance-summary.txt ]]; then
+    echo
+    echo "Conformance (tests/Supervisor.Conformance, Autobahn's case groups):"
+    cat "$log_dir/conformance-summary.txt"
+fi
+
 echo
 build_errors=$(grep -E ': error [A-Z]+[0-9]+:' "$out" | sort -u | wc -l || true)
 if ((build_errors > 0)); then
