@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using Supervisor.Benchmarks;
-using Supervisor.Benchmarks.Client;
-using Supervisor.Benchmarks.Metrics;
-using Supervisor.Benchmarks.Reporting;
 using Supervisor.Benchmarks.Servers;
 
 const string Usage = """
@@ -31,15 +26,15 @@ const string Usage = """
       --markdown                print the table as Markdown, for README
 
     Sizes (default, --quick):
-      --connect-samples N       connections one at a time, timed connect→first echo (300, 20)
-      --rate-connections N      connections for the rate at --rate-concurrency (1000, 100)
+      --connect-samples N       connections one at a time, timed connect→first echo (300, 50)
+      --rate-connections N      connections for the rate at --rate-concurrency (1000, 200)
       --rate-concurrency N      clients at once for the rate (16)
-      --idle-connections N      connections held open for the memory figures (1000, 50)
-      --rtt-connections N       connections talking at once for the echo RTT (100, 10)
-      --rtt-messages N          32-byte messages each sends, one at a time (100, 20)
-      --throughput-mb N         MiB echoed in 1 KiB messages; 4 × N in 64 KiB ones (64, 4)
-      --broadcast-clients N     clients of the FIFO broadcast, ours only (1000, 50)
-      --broadcasts N            lines written into the FIFO, 50 ms apart (100, 10)
+      --idle-connections N      connections held open for the memory figures (1000, 100)
+      --rtt-connections N       connections talking at once for the echo RTT (100, 20)
+      --rtt-messages N          32-byte messages each sends, one at a time (100, 50)
+      --throughput-mb N         MiB echoed in 1 KiB messages; 4 × N in 64 KiB ones (64, 8)
+      --broadcast-clients N     clients of the FIFO broadcast, ours only (1000, 100)
+      --broadcasts N            lines written into the FIFO, 50 ms apart (100, 20)
 
     Apps: apps/echo.sh (while read -r l; do echo "$l"; done) for every metric but throughput,
     which uses apps/echo.c, built at start with cc -O2. MB is MiB (1,048,576 bytes).
@@ -85,168 +80,4 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 {
     Console.Error.WriteLine($"Supervisor.Benchmarks: {e.Message}");
     return 1;
-}
-
-/// <summary>The whole benchmark, in the order of issue 8's list of metrics.</summary>
-internal static class Bench
-{
-    public static async Task RunAsync(BenchOptions options, string[] args, CancellationToken cancellation)
-    {
-        var total = Stopwatch.StartNew();
-        IWsConnector client = options.Client == "raw" ? new RawConnector() : new BclConnector();
-        var harness = new Harness(options, client, cancellation);
-
-        PrintHeader(options, args, client);
-        CheckFileLimit(options);
-        if (Machine.LoadAverage1() > 1.5)
-            harness.Progress($"warning: load average {Machine.LoadAverage1():0.0} on {Environment.ProcessorCount} cores; the figures will be noisy");
-
-        using var apps = new Apps();
-        string echoSh = apps.EchoSh();
-        string? echoC = options.Includes("throughput") ? apps.EchoC() : null;
-        var table = new ResultTable();
-
-        bool lineMetrics = new[] { "connect", "rate", "memory", "rtt" }.Any(options.Includes);
-        if (lineMetrics)
-        {
-            await using var ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, options.Supervisor, echoSh, []));
-            await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoSh, []));
-
-            if (options.Includes("connect"))
-                Add(table, ConnectLatency.Rows, await harness.InterleaveAsync("connect latency", ours, theirs, s => ConnectLatency.RunAsync(harness, s)));
-            if (options.Includes("rate"))
-                Add(table, ConnectRate.Rows(options.RateConcurrency), await harness.InterleaveAsync("connections/s", ours, theirs, s => ConnectRate.RunAsync(harness, s)));
-            if (options.Includes("memory"))
-            {
-                var runs = await harness.InterleaveAsync("idle memory", ours, theirs, s => IdleMemory.RunAsync(harness, s));
-                Add(table, IdleMemory.Rows(options.IdleConnections), runs);
-                table.AddNote($"Idle servers before connecting: ws-supervisor {IdleServer(runs.Ours)}, websocketd {IdleServer(runs.Theirs)} PSS.");
-            }
-            if (options.Includes("rtt"))
-                Add(table, EchoRtt.Rows(options.RttConnections, options.RttMessages), await harness.InterleaveAsync("echo RTT", ours, theirs, s => EchoRtt.RunAsync(harness, s)));
-            await harness.EnsureIdleAsync(ours);
-            await harness.EnsureIdleAsync(theirs);
-        }
-
-        if (echoC is not null)
-        {
-            await using var ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, options.Supervisor, echoC, []));
-            await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoC, []));
-            long small = options.ThroughputMb * 1048576L;
-            foreach (var throughput in new Throughput[] { new(1024, 16, small), new(65536, 1, 4 * small), new(65536, 4, 4 * small) })
-                Add(table, [throughput.Row], await harness.InterleaveAsync(throughput.Title, ours, theirs, s => throughput.RunAsync(harness, s)));
-        }
-
-        if (options.Includes("broadcast"))
-            Add(table, Broadcast.Rows(options.BroadcastClients), await BroadcastAsync(harness, apps, echoSh));
-
-        table.AddNote($"Client: {client.Name}; medians of {options.Runs} run(s) per server, interleaved; MB = MiB.");
-        table.AddNote($"Run time: {total.Elapsed.TotalSeconds:0} s.");
-        Console.Out.WriteLine();
-        Console.Out.Write(options.Markdown ? table.ToMarkdown() : table.ToText());
-    }
-
-    private static async Task<MetricRuns> BroadcastAsync(Harness harness, Apps apps, string echoSh)
-    {
-        string runDir = Path.Combine(apps.Directory, "run");
-        Directory.CreateDirectory(runDir);
-        string fifo = Path.Combine(runDir, "broadcast.fifo");
-        ServerProcess ours;
-        try
-        {
-            ours = await StartAsync(harness, new ServerSpec(ServerKind.Supervisor, harness.Options.Supervisor, echoSh,
-                [$"--fifo={fifo}", $"--run-dir={runDir}"]));
-        }
-        catch (UnsupportedOptionException e)
-        {
-            harness.Progress($"FIFO broadcast: {Broadcast.NoFifoSupport}: {e.Message}");
-            var unavailable = RunResult.Failed(Broadcast.NotAvailable);
-            unavailable.Notes.Add($"FIFO broadcast: {Broadcast.NoFifoSupport}.");
-            return new MetricRuns([unavailable], []);
-        }
-        await using (ours)
-        {
-            var metric = new Broadcast(fifo);
-            return await harness.InterleaveAsync("FIFO broadcast", ours, null, s => metric.RunAsync(harness, s));
-        }
-    }
-
-    private static async Task<ServerProcess> StartAsync(Harness harness, ServerSpec spec)
-    {
-        var server = await ServerProcess.StartAsync(spec, harness.Cancellation);
-        try
-        {
-            harness.Progress($"{spec.Name} pid {server.Pid} on {server.Endpoint} serving {Path.GetFileName(spec.App)}; warming up");
-            await harness.WarmUpAsync(server);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static void Add(ResultTable table, IEnumerable<RowSpec> rows, MetricRuns runs)
-    {
-        foreach (var row in rows)
-            table.Add(row, runs);
-        foreach (var run in runs.Ours.Concat(runs.Theirs))
-        {
-            foreach (string note in run.Notes)
-                table.AddNote(note);
-            if (run.Failure is { } failure && failure != RunResult.Stalled && !failure.StartsWith("n/a", StringComparison.Ordinal))
-                table.AddNote($"A run failed: {failure}");
-        }
-    }
-
-    private static string IdleServer(IReadOnlyList<RunResult> runs)
-    {
-        var values = runs.Where(r => r.Values.ContainsKey("idle-server")).Select(r => r.Values["idle-server"]).ToList();
-        return values.Count == 0 ? "?" : ResultTable.Format(Stats.Median(values), "kB");
-    }
-
-    private static void PrintHeader(BenchOptions options, string[] args, IWsConnector client)
-    {
-        var output = Console.Out;
-        output.WriteLine("ws-supervisor vs websocketd (issue 8)");
-        output.WriteLine($"command: dotnet run -c Release --project tests/Supervisor.Benchmarks -- {string.Join(' ', args.Select(Quote))}");
-        foreach (string line in Machine.Describe())
-            output.WriteLine(line);
-        output.WriteLine($"ws-supervisor: {options.Supervisor} ({Version(options.Supervisor)})");
-        output.WriteLine($"websocketd: {options.Websocketd} ({Version(options.Websocketd)})");
-        output.WriteLine($"client: {client.Name}; runs per server per metric: {options.Runs}; metrics: {string.Join(',', BenchOptions.Metrics.Where(options.Includes))}");
-    }
-
-    private static string Quote(string arg) =>
-        arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_=./,:".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''")}'";
-
-    private static string Version(string binary)
-    {
-        try
-        {
-            var info = new ProcessStartInfo(binary, "--version") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info);
-            if (process is null)
-                return "?";
-            string text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit(TimeSpan.FromSeconds(5));
-            return text.ReplaceLineEndings(" ").Trim();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return e.Message;
-        }
-    }
-
-    /// <summary>The client holds every connection's socket; .NET raises its soft limit to the
-    /// hard one at start, so only a low hard limit can stop a run, and it should say so first.</summary>
-    private static void CheckFileLimit(BenchOptions options)
-    {
-        int needed = Math.Max(options.IdleConnections, Math.Max(options.BroadcastClients, options.RttConnections)) + 256;
-        string? line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
-        string[] fields = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        if (fields.Length > 3 && long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out long soft) && soft < needed)
-            throw new InvalidOperationException($"the open-file limit is {soft}, and this run needs about {needed}: raise it (ulimit -n {needed}) or use fewer connections");
-    }
 }

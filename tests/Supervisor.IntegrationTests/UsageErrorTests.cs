@@ -30,6 +30,22 @@ public sealed class UsageErrorTests
     }
 
     [Fact]
+    public void Startup_PortHeldByAnotherSupervisor_SecondOneRefusesToStart()
+    {
+        // Both would bind if the listener set SO_REUSEPORT (.NET's ReuseAddress does on
+        // Linux), and the kernel would then split new connections between the two.
+        using var first = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        string runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
+
+        var (code, _, stderr) = SupervisorProcess.RunToExit(
+            [$"--port={first.Port}", $"--run-dir={runDir}", Paths.Script("echo.sh")], RunTimeout);
+        Directory.Delete(runDir, recursive: true);
+
+        Assert.Equal(1, code);
+        Assert.Contains("Address already in use", Assert.Single(Lines(stderr)));
+    }
+
+    [Fact]
     public void Startup_PortInUse_NonZeroWithOneLine()
     {
         using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -88,14 +88,19 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         return 0;
     }
 
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     private static Socket Listen(IPEndPoint endpoint)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             // A restart must be able to bind while the last run's connections sit in
-            // TIME_WAIT; without this, the port is "in use" for a minute.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // TIME_WAIT; without SO_REUSEADDR the port is "in use" for a minute. Set raw:
+            // .NET's ReuseAddress option also sets SO_REUSEPORT on Linux, which would let
+            // a second server bind the same busy port and silently take half its clients.
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
             socket.Bind(endpoint);
             socket.Listen(511);
             return socket;

@@ -15,6 +15,7 @@ public static class ConnectRate
     public static RowSpec[] Rows(int concurrency) =>
     [
         new($"connections/s, {concurrency} at a time", "rate", "conn/s", Goal.RatioAtLeast),
+        new("  server CPU per connection, whole tree (user + system)", "cpu", "ms", Goal.Info),
     ];
 
     public static async Task<RunResult> RunAsync(Harness harness, ServerProcess server)
@@ -49,14 +50,20 @@ public static class ConnectRate
             }
         }
 
+        long cpuBefore = ProcessTree.CpuTicks(server.Pid, withReaped: true);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Math.Min(harness.Options.RateConcurrency, count)).Select(_ => Client()));
         double seconds = clock.Elapsed.TotalSeconds;
+        // Every worker and app reaped, so their CPU has been added to the server's.
+        bool reaped = await server.WaitIdleAsync(TimeSpan.FromSeconds(20));
+        long cpuTicks = ProcessTree.CpuTicks(server.Pid, withReaped: true) - cpuBefore;
 
         if (failures * 10 > count)
             return RunResult.Failed($"{failures} of {count} connections failed, first: {firstFailure}");
         var result = new RunResult();
         result.Values["rate"] = (count - failures) / seconds;
+        if (reaped)
+            result.Values["cpu"] = cpuTicks / ProcessTree.TicksPerSecond * 1000 / count;
         if (failures > 0)
             result.Notes.Add($"{server.Name}: {failures} of {count} connections failed ({firstFailure})");
         return result;

@@ -18,6 +18,7 @@ public static class EchoRtt
         new($"echo RTT p50, {connections} conns × {messages} msgs of 32 B", "p50", "ms", Goal.RatioAtMost),
         new($"echo RTT p99, {connections} conns × {messages} msgs of 32 B", "p99", "ms", Goal.RatioAtMost),
         new("echo messages/s, same run", "rate", "msg/s", Goal.RatioAtLeast),
+        new("  server CPU per echo, whole tree (user + system)", "cpu", "µs", Goal.Info),
     ];
 
     public static async Task<RunResult> RunAsync(Harness harness, ServerProcess server)
@@ -41,14 +42,17 @@ public static class EchoRtt
                 }
             }
 
+            long cpuBefore = ProcessTree.TreeCpuTicks(server.Pid);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, connectionCount).Select(i => Task.Run(() => Talk(i))));
             double seconds = clock.Elapsed.TotalSeconds;
+            long cpuTicks = ProcessTree.TreeCpuTicks(server.Pid) - cpuBefore;
 
             var result = new RunResult();
             result.Values["p50"] = Stats.Percentile(rtts, 50);
             result.Values["p99"] = Stats.Percentile(rtts, 99);
             result.Values["rate"] = rtts.Length / seconds;
+            result.Values["cpu"] = cpuTicks / ProcessTree.TicksPerSecond * 1e6 / rtts.Length;
             return result;
         }
         finally

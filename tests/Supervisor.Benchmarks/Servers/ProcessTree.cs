@@ -17,7 +17,21 @@ public readonly record struct Rollup(long PssKb, long AnonymousKb);
 /// </summary>
 public static class ProcessTree
 {
-    private readonly record struct Stat(int Pid, char State, int ParentPid, ulong StartTime);
+    private readonly record struct Stat(int Pid, char State, int ParentPid, ulong StartTime, long CpuTicks, long ChildCpuTicks);
+
+    /// <summary>USER_HZ: /proc reports CPU times in these ticks, 100 a second on every
+    /// mainstream Linux configuration whatever the kernel's own HZ.</summary>
+    public const double TicksPerSecond = 100;
+
+    /// <summary>CPU time (user + system) of the process, and with <paramref name="withReaped"/>
+    /// also of every descendant it has reaped — a process's exit adds its own time and its
+    /// reaped children's to its parent's. So after a run has ended and its processes have
+    /// been reaped, the server's delta is the whole tree's CPU for that run. -1 if gone.</summary>
+    public static long CpuTicks(int pid, bool withReaped) =>
+        ReadStat(pid) is { } stat ? stat.CpuTicks + (withReaped ? stat.ChildCpuTicks : 0) : -1;
+
+    /// <summary>CPU time of every live process of the tree (not of reaped ones).</summary>
+    public static long TreeCpuTicks(int root) => Walk(root, withMemory: false).Sum(p => CpuTicks(p.Pid, withReaped: false) is var t && t > 0 ? t : 0);
 
     /// <summary>Every live process at or under <paramref name="root"/>, breadth first.
     /// Zombies are left out: they hold no memory and are about to go.</summary>
@@ -108,12 +122,14 @@ public static class ProcessTree
             return null;
         }
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after
-        // the last ')'. starttime is field 22, index 19 after the state.
+        // the last ')'. Counting from the state as index 0: utime, stime, cutime, cstime
+        // (fields 14-17) are 11-14, starttime (field 22) is 19.
         int close = text.LastIndexOf(')');
         if (close < 0 || close + 2 >= text.Length)
             return null;
         string[] fields = text[(close + 2)..].Split(' ');
+        long Field(int index) => long.Parse(fields[index], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
         return new Stat(pid, fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture),
-            ulong.Parse(fields[19], CultureInfo.InvariantCulture));
+            ulong.Parse(fields[19], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
     }
 }
