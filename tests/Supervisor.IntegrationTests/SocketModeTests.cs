@@ -27,6 +27,25 @@ public sealed class SocketModeTests
     }
 
     [Fact]
+    public async Task SocketMode_Deflate_AppSpeaksWhatThe101Agreed()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var server = SupervisorProcess.Start("--mode=socket", "--max-message=2M", Paths.SocketEcho);
+        using var client = new ClientWebSocket();
+        client.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        client.Options.CollectHttpResponseDetails = true;
+        await client.ConnectAsync(server.Url("/deflate"), cts.Token);
+
+        Assert.StartsWith("permessage-deflate", client.HttpResponseHeaders?.GetValueOrDefault("Sec-WebSocket-Extensions")?.Single());
+        foreach (var message in Awkward())
+        {
+            await client.SendAsync(message, cts.Token);
+            AssertSame(message, await client.ReceiveMessageAsync(cts.Token));
+        }
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+    }
+
+    [Fact]
     public async Task SocketMode_FiftyConnections_OneProcessEach_NoWorkers()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
