@@ -114,10 +114,32 @@ public sealed class HandshakeRejectionTests
     }
 
     [Fact]
-    public async Task Handshake_AtMaxForks_Gets503WithRetryAfter()
+    public async Task Handshake_AtMaxForks_Gets101ThenClose1013ByDefault()
     {
+        // The default (--limit-response=close): a browser's script reads close code 1013
+        // "try again later", where a refused handshake would show it only 1006.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var server = SupervisorProcess.Start("--maxforks=1", Paths.Script("echo.sh"));
+        using (var first = await WsClient.ConnectAsync(server.Url("/first"), cts.Token))
+        {
+            await first.AssertEchoesAsync("holding the only slot", cts.Token);
+
+            await RawFrames.AssertRetryLaterAsync(server.Port, RawHttp.UpgradeHead("/second"), "at capacity", cts.Token);
+
+            Assert.Single(server.Workers()); // the acceptor answered it itself: no worker
+            await first.AssertEchoesAsync("the first is untouched", cts.Token);
+            await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+        }
+
+        // The slot frees once the worker has exited and been reaped; allow it a moment.
+        await WsClient.AssertServerEchoesSoonAsync(server.Url("/third"), TimeSpan.FromSeconds(5), cts.Token);
+    }
+
+    [Fact]
+    public async Task Handshake_AtMaxForksWithLimitResponseHttp_Gets503WithRetryAfter()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--maxforks=1", "--limit-response=http", Paths.Script("echo.sh"));
         using (var first = await WsClient.ConnectAsync(server.Url("/first"), cts.Token))
         {
             await first.AssertEchoesAsync("holding the only slot", cts.Token);
@@ -131,19 +153,7 @@ public sealed class HandshakeRejectionTests
         }
 
         // The slot frees once the worker has exited and been reaped; allow it a moment.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (true)
-        {
-            try
-            {
-                await WsClient.AssertServerEchoesAsync(server.Url("/third"), cts.Token);
-                break;
-            }
-            catch (WebSocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cts.Token);
-            }
-        }
+        await WsClient.AssertServerEchoesSoonAsync(server.Url("/third"), TimeSpan.FromSeconds(5), cts.Token);
     }
 
     [Fact]

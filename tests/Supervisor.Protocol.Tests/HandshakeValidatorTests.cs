@@ -93,6 +93,10 @@ public class HandshakeValidatorTests
         { "key with bad chars", Minimal(["Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!=="], without: ["Sec-WebSocket-Key"]), RejectionReason.InvalidKey },
         { "key with inner space", Minimal(["Sec-WebSocket-Key: dGhlIHNhbXBsZ Bub25jZQ=="], without: ["Sec-WebSocket-Key"]), RejectionReason.InvalidKey },
         { "two keys", Minimal(["Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw=="]), RejectionReason.InvalidKey },
+        // Found by the handshake fuzz test: a non-token offer would have to be echoed in the 101.
+        { "subprotocol with obs-text", Minimal(["Sec-WebSocket-Protocol: chat\u00F6VJ, superchat"]), RejectionReason.InvalidSubprotocol },
+        { "quoted subprotocol", Minimal(["Sec-WebSocket-Protocol: \"chat\""]), RejectionReason.InvalidSubprotocol },
+        { "subprotocol with a slash", Minimal(["Sec-WebSocket-Protocol: a/b"]), RejectionReason.InvalidSubprotocol },
         // Order: the first failing check wins.
         { "POST without Host", Minimal(requestLine: "POST /echo HTTP/1.1", without: ["Host"]), RejectionReason.MethodNotGet },
         { "no version and no key", Minimal(without: ["Sec-WebSocket-Version", "Sec-WebSocket-Key"]), RejectionReason.UnsupportedVersion },

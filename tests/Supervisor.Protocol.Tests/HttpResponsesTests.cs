@@ -83,6 +83,37 @@ public class HttpResponsesTests
         Assert.Equal("Server at capacity (--maxforks); retry later.\n", body);
     }
 
+    [Theory]
+    [InlineData(RejectionReason.PerIpLimit)]
+    [InlineData(RejectionReason.PerUserLimit)]
+    [InlineData(RejectionReason.SpawnRateLimit)]
+    public void Rejection_PerClientLimits_429TooManyRequestsWithRetryAfter(RejectionReason reason)
+    {
+        var (head, _) = Split(HttpResponses.Rejection(reason));
+
+        Assert.StartsWith("HTTP/1.1 429 Too Many Requests\r\n", head);
+        Assert.Contains("\r\nRetry-After: 1\r\n", head);
+    }
+
+    [Fact]
+    public void Rejection_NoFileDescriptors_503WithRetryAfter()
+    {
+        var (head, _) = Split(HttpResponses.Rejection(RejectionReason.NoFileDescriptors));
+
+        Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", head);
+        Assert.Contains("\r\nRetry-After: 1\r\n", head);
+    }
+
+    [Fact]
+    public void Rejection_OriginNotAllowed_403NoRetryAfter()
+    {
+        var (head, body) = Split(HttpResponses.Rejection(RejectionReason.OriginNotAllowed, "http://evil.example"));
+
+        Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", head);
+        Assert.DoesNotContain("Retry-After", head);
+        Assert.Equal("Origin not allowed. http://evil.example\n", body);
+    }
+
     public static TheoryData<RejectionReason> EveryReason() => RejectionsTests.EveryReason();
 
     [Theory]

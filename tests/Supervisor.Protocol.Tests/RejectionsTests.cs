@@ -36,11 +36,17 @@ public class RejectionsTests
     [InlineData(RejectionReason.MissingKey, 400)]
     [InlineData(RejectionReason.InvalidKey, 400)]
     [InlineData(RejectionReason.UnsupportedVersion, 426)]
+    [InlineData(RejectionReason.InvalidSubprotocol, 400)]
     [InlineData(RejectionReason.NoSuchApp, 404)]
     [InlineData(RejectionReason.AtCapacity, 503)]
     [InlineData(RejectionReason.AuthDenied, 403)]
     [InlineData(RejectionReason.AuthFailed, 503)]
     [InlineData(RejectionReason.SpawnFailed, 503)]
+    [InlineData(RejectionReason.OriginNotAllowed, 403)]
+    [InlineData(RejectionReason.PerIpLimit, 429)]
+    [InlineData(RejectionReason.PerUserLimit, 429)]
+    [InlineData(RejectionReason.SpawnRateLimit, 429)]
+    [InlineData(RejectionReason.NoFileDescriptors, 503)]
     public void StatusCode_Reason_PinnedStatus(RejectionReason reason, int status)
     {
         Assert.Equal(status, Rejections.StatusCode(reason));
@@ -50,7 +56,33 @@ public class RejectionsTests
     public void StatusCode_TableCoversEveryReason_NoneMissingFromThisTest()
     {
         // Adding a reason must come with a row in StatusCode_Reason_PinnedStatus.
-        Assert.Equal(21, Enum.GetValues<RejectionReason>().Length);
+        Assert.Equal(27, Enum.GetValues<RejectionReason>().Length);
+    }
+
+    [Theory]
+    [InlineData(RejectionReason.AtCapacity)]
+    [InlineData(RejectionReason.PerIpLimit)]
+    [InlineData(RejectionReason.PerUserLimit)]
+    [InlineData(RejectionReason.SpawnRateLimit)]
+    [InlineData(RejectionReason.NoFileDescriptors)]
+    [InlineData(RejectionReason.SpawnFailed)]
+    public void IsRetryLater_CapacityAndResourceReasons_TrueAndTextFitsACloseFrame(RejectionReason reason)
+    {
+        Assert.True(Rejections.IsRetryLater(reason));
+        // The text doubles as the 1013 close frame's reason: at most 123 bytes (RFC 6455 §5.5).
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(Rejections.Describe(reason)), 1, 123);
+    }
+
+    [Fact]
+    public void IsRetryLater_EveryOtherReason_False()
+    {
+        RejectionReason[] retryLater =
+        [
+            RejectionReason.AtCapacity, RejectionReason.PerIpLimit, RejectionReason.PerUserLimit,
+            RejectionReason.SpawnRateLimit, RejectionReason.NoFileDescriptors, RejectionReason.SpawnFailed,
+        ];
+        foreach (var reason in Enum.GetValues<RejectionReason>().Except(retryLater))
+            Assert.False(Rejections.IsRetryLater(reason), reason.ToString());
     }
 
     [Fact]

@@ -48,12 +48,21 @@ public static class HandshakeValidator
         if (head.Count("Sec-WebSocket-Key") != 1 || !IsValidKey(key))
             return RejectionReason.InvalidKey;
 
+        // §4.2.1 item 8, §4.1: each offered subprotocol is a token. The server echoes one
+        // in its 101, so anything else (a quoted string, obs-text) could not be answered
+        // without breaking the response head; browsers refuse to send such offers anyway.
+        var subprotocols = TokenList.Split(head.GetCombined("Sec-WebSocket-Protocol"));
+        foreach (string offer in subprotocols)
+        {
+            if (!offer.All(HttpChars.IsTokenChar)) return RejectionReason.InvalidSubprotocol;
+        }
+
         request = new WebSocketRequest(
             head,
             key,
             host,
             head.Get("Origin"),                                        // §4.2.1 item 7 (browsers)
-            TokenList.Split(head.GetCombined("Sec-WebSocket-Protocol")),   // item 8
+            subprotocols,                                              // item 8
             TokenList.Split(head.GetCombined("Sec-WebSocket-Extensions"))); // item 9
         return RejectionReason.None;
     }

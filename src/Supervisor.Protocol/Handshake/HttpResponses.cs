@@ -34,7 +34,7 @@ public static class HttpResponses
 
     /// <summary>A complete response for a rejection: status line, Content-Type text/plain,
     /// Content-Length, Connection: close, the reason's extra headers (Allow: GET for 405,
-    /// Sec-WebSocket-Version: 13 for 426, Retry-After for 503 at capacity), and a body
+    /// Sec-WebSocket-Version: 13 for 426, Retry-After for every "retry later" refusal), and a body
     /// of <see cref="Rejections.Describe"/> plus <paramref name="detail"/> when given.</summary>
     /// <remarks><paramref name="detail"/> may echo client input: it is folded to one line
     /// (control characters become spaces) and cut to 200 characters.</remarks>
@@ -66,8 +66,9 @@ public static class HttpResponses
                   .Append("Upgrade: websocket\r\n")
                   .Append("Sec-WebSocket-Version: 13\r\n");
                 break;
-            case RejectionReason.AtCapacity:
-                // RFC 9110 §10.2.3: a hint for clients that honour it; browsers reconnect anyway.
+            case var _ when Rejections.IsRetryLater(reason):
+                // RFC 9110 §10.2.3 (and RFC 6585 §4 for 429): a hint for clients that
+                // honour it; browsers reconnect on their own schedule anyway.
                 sb.Append("Connection: close\r\n").Append("Retry-After: 1\r\n");
                 break;
             default:

@@ -26,6 +26,7 @@ public enum RejectionReason
     MissingKey,              // → 400
     InvalidKey,              // not base64 of exactly 16 bytes → 400
     UnsupportedVersion,      // Sec-WebSocket-Version other than 13 → 426 + Sec-WebSocket-Version: 13
+    InvalidSubprotocol,      // a Sec-WebSocket-Protocol element that is not a token (§4.1) → 400
 
     // Decided by the acceptor after validation.
     NoSuchApp,               // → 404
@@ -33,4 +34,9 @@ public enum RejectionReason
     SpawnFailed,             // the worker could not be started (EMFILE, EAGAIN…) → 503
     AuthDenied,              // the --auth program said no (non-zero exit) → 403
     AuthFailed,              // the --auth program timed out, crashed or gave no user id → 503
+    OriginNotAllowed,        // --origin / --sameorigin refused the Origin header → 403
+    PerIpLimit,              // --max-per-ip reached for the client's address → 429 + Retry-After
+    PerUserLimit,            // --max-per-user reached for the authenticated user → 429 + Retry-After
+    SpawnRateLimit,          // --max-spawn-rate exceeded → 429 + Retry-After
+    NoFileDescriptors,       // accept failed with EMFILE/ENFILE; answered from the reserve fd → 503 + Retry-After
 }

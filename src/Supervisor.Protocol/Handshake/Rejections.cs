@@ -20,13 +20,31 @@ public static class Rejections
         RejectionReason.MissingKey => 400,
         RejectionReason.InvalidKey => 400,
         RejectionReason.UnsupportedVersion => 426,       // RFC 6455 §4.2.2, §4.4
+        RejectionReason.InvalidSubprotocol => 400,       // RFC 6455 §4.1: elements are tokens
         RejectionReason.NoSuchApp => 404,
         RejectionReason.AtCapacity => 503,               // with Retry-After
         RejectionReason.SpawnFailed => 503,
         RejectionReason.AuthDenied => 403,               // RFC 9110 §15.5.4: known, and refused
         RejectionReason.AuthFailed => 503,               // our fault, not the client's
+        RejectionReason.OriginNotAllowed => 403,         // RFC 6455 §4.2.2 item 4 and §10.2
+        RejectionReason.PerIpLimit => 429,               // RFC 6585 §4, with Retry-After
+        RejectionReason.PerUserLimit => 429,
+        RejectionReason.SpawnRateLimit => 429,
+        RejectionReason.NoFileDescriptors => 503,        // with Retry-After
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
+
+    /// <summary>
+    /// The refusals that mean "full, retry later" rather than "this request is wrong":
+    /// a browser cannot read the status of a failed handshake (script sees close code
+    /// 1006 for all of them), so the acceptor may answer these with a 101 and an
+    /// immediate close frame 1013 instead ("Try Again Later": registered in IANA's
+    /// WebSocket Close Code Number Registry, §11.7 of RFC 6455), whose code and reason
+    /// script can read.
+    /// </summary>
+    public static bool IsRetryLater(RejectionReason reason) => reason is
+        RejectionReason.AtCapacity or RejectionReason.PerIpLimit or RejectionReason.PerUserLimit
+        or RejectionReason.SpawnRateLimit or RejectionReason.NoFileDescriptors or RejectionReason.SpawnFailed;
 
     /// <summary>A short, human-readable one-line text for the response body and the log.</summary>
     public static string Describe(RejectionReason reason) => reason switch
@@ -46,11 +64,17 @@ public static class Rejections
         RejectionReason.MissingKey => "Missing Sec-WebSocket-Key header.",
         RejectionReason.InvalidKey => "Sec-WebSocket-Key must be one base64-encoded 16-byte value.",
         RejectionReason.UnsupportedVersion => "Unsupported WebSocket version: this server speaks Sec-WebSocket-Version 13.",
+        RejectionReason.InvalidSubprotocol => "Sec-WebSocket-Protocol must be a comma-separated list of tokens.",
         RejectionReason.NoSuchApp => "No WebSocket app at this path.",
         RejectionReason.AtCapacity => "Server at capacity (--maxforks); retry later.",
         RejectionReason.SpawnFailed => "Could not start a worker for this connection; retry later.",
         RejectionReason.AuthDenied => "Not allowed.",
         RejectionReason.AuthFailed => "Authentication is unavailable right now; retry later.",
+        RejectionReason.OriginNotAllowed => "Origin not allowed.",
+        RejectionReason.PerIpLimit => "Too many connections from your address (--max-per-ip); retry later.",
+        RejectionReason.PerUserLimit => "Too many connections for this user (--max-per-user); retry later.",
+        RejectionReason.SpawnRateLimit => "Too many new connections per second (--max-spawn-rate); retry later.",
+        RejectionReason.NoFileDescriptors => "Server out of file descriptors; retry later.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
 }

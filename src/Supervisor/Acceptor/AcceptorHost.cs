@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Serilog;
+using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
 using Supervisor.Handoff;
@@ -56,6 +57,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
         var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, auth, log);
+        using var reserve = new DescriptorReserve(log);
         using var stopping = new CancellationTokenSource();
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
@@ -63,8 +65,11 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
         foreach (var listener in listeners)
             log.Information("Listening on {Url:l} serving {What:l}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
+        if (options.App.StaticDirectory is { } staticDir)
+            log.Information("Static files from {Dir} at {Url:l}", staticDir, Url((IPEndPoint)listeners[0].LocalEndPoint!).Replace("ws://", "http://"));
         log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
             fdLimit, fdLimit > 64 ? (fdLimit - 64) : 0);
+        AdmissionLog.Describe(options, log);
         if (fifo is not null)
         {
             fifo.Start(options.Session.MaxMessageBytes, line => broadcaster.SendToAll(line.Span), log);
@@ -76,7 +81,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
         }
 
-        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, stopping.Token)).ToArray();
+        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, reserve, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
 
         foreach (var listener in listeners)
@@ -112,8 +117,9 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, CancellationToken stopping)
+    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, DescriptorReserve reserve, CancellationToken stopping)
     {
+        var outOfDescriptors = new OutOfDescriptorsAnswer(options, log);
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -129,9 +135,14 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             {
                 continue; // the client gave up while in the backlog: its problem, not ours
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+            {
+                await reserve.ShedOneAsync(listener, outOfDescriptors.SendAsync, handler.Admitted, stopping);
+                continue;
+            }
             catch (SocketException e)
             {
-                // EMFILE and friends: out of a resource for now, not broken for good.
+                // ENOBUFS and friends: out of a resource for now, not broken for good.
                 // Pausing lets exiting workers return it instead of spinning on accept.
                 log.Error("accept failed: {Error}; pausing accepts for 100 ms", e.Message);
                 await Task.Delay(100, CancellationToken.None);
@@ -153,7 +164,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         {
             // A worker whose queue is full is stalled on its client; SIGTERM means the same
             // to a worker and needs no queue.
-            if (!worker.Outbox.TryPost(goingAway))
+            if (worker.Outbox.TryPost(goingAway) != WorkerOutbox.PostResult.Queued)
                 Processes.Signal(worker.Pid, Processes.SIGTERM);
         }
 

@@ -16,9 +16,13 @@ public static class HeadReader
     /// null Head means the client went away before sending a head.</summary>
     public readonly record struct Result(RequestHead? Head, RejectionReason Reason);
 
+    private const int InitialBufferBytes = 2048;
+
     public static async Task<Result> ReadAsync(Socket socket, int maxHeadBytes, TimeSpan timeout)
     {
-        byte[] buffer = new byte[maxHeadBytes];
+        // Most heads fit in 2 KiB; a slow or stalled client (slowloris) holds this buffer
+        // for up to the timeout, so it grows toward the limit only as bytes arrive.
+        byte[] buffer = new byte[Math.Min(maxHeadBytes, InitialBufferBytes)];
         int consumed = 0;
         using var deadline = new CancellationTokenSource(timeout);
         try
@@ -26,7 +30,11 @@ public static class HeadReader
             while (true)
             {
                 if (consumed == buffer.Length)
-                    return new Result(null, RejectionReason.HeadTooLarge);
+                {
+                    if (buffer.Length >= maxHeadBytes)
+                        return new Result(null, RejectionReason.HeadTooLarge);
+                    Array.Resize(ref buffer, Math.Min(maxHeadBytes, buffer.Length * 2));
+                }
                 int peeked = await socket.ReceiveAsync(buffer.AsMemory(consumed), SocketFlags.Peek, deadline.Token);
                 if (peeked == 0)
                     return new Result(null, RejectionReason.None);

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Serilog;
+using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -14,16 +16,25 @@ namespace Supervisor.Acceptor;
 
 /// <summary>
 /// One new connection, from the first byte to the handoff: read the head, validate it
-/// (RFC 6455 §4.2.1), route it, check capacity, then hand the socket to a worker. Every
-/// refusal goes through <see cref="RejectAsync"/>, the one place that answers with a
-/// status, and touches this connection alone.
+/// (RFC 6455 §4.2.1), route it, check its origin, admit it (capacity, per-client limits,
+/// spawn rate), run the auth program, then hand the socket to a worker. Every refusal
+/// goes through <see cref="RejectAsync"/>, the one place that answers with a status, or
+/// for "retry later" limits through <see cref="RefuseForLimitAsync"/>, and touches this
+/// connection alone.
 /// </summary>
 public sealed class UpgradeHandler(ServerOptions options, AppRouter router, WorkerRegistry registry,
     WorkerLauncher launcher, Reaper reaper, AuthProgram? auth, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
+    private readonly StaticFileServer _static = new(options.App, log);
+
+    private readonly AdmissionGate _gate = new(options);
+
     private readonly SocketAppLauncher _socketApps = new();
+
+    /// <summary>Admitted connections (live workers and upgrades on their way to one).</summary>
+    public int Admitted => _gate.Count;
 
     public async Task HandleAsync(Socket socket)
     {
@@ -41,6 +52,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
 
+            if (_static.Serves(head))
+            {
+                await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
+                return;
+            }
+
             var reason = HandshakeValidator.Validate(head, out var request);
             if (reason != RejectionReason.None || request is null)
             {
@@ -52,15 +69,23 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 await RejectAsync(socket, remote, RejectionReason.NoSuchApp, head.Target);
                 return;
             }
-            if (options.Limits.MaxForks > 0 && registry.Count >= options.Limits.MaxForks)
-            {
-                await RejectAsync(socket, remote, RejectionReason.AtCapacity, null);
-                return;
-            }
 
             string connectionId = ConnectionIds.New();
             var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, Format(remote.Address), remote.Port,
                 ServerName(request.Host, local), local.Port, Https: false, connectionId, RemoteUser: null, ServerSoftware);
+            if (OriginCheck.Refusal(options.Admission.Origin, request, cgi.Https) is { } originRefusal)
+            {
+                await RejectAsync(socket, remote, RejectionReason.OriginNotAllowed, head.Target, originRefusal);
+                return;
+            }
+            var admitted = _gate.TryAdmit(cgi.RemoteAddr, out var ticket);
+            if (admitted != RejectionReason.None || ticket is null)
+            {
+                await RefuseForLimitAsync(socket, remote, request, admitted);
+                return;
+            }
+            using var admission = ticket; // the slots go back unless Launch moves them to the registry
+
             if (auth is not null)
             {
                 var decision = await auth.CheckAsync(AppEnvironment.Build(cgi, options));
@@ -74,19 +99,34 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                         await RejectAsync(socket, remote, RejectionReason.AuthFailed, head.Target);
                         return;
                 }
+                if (ticket.TryAddUser(decision.Text) is var perUser && perUser != RejectionReason.None)
+                {
+                    await RefuseForLimitAsync(socket, remote, request, perUser);
+                    return;
+                }
                 cgi = cgi with { RemoteUser = decision.Text };
             }
 
-            Launch(socket, remote, request, route, cgi);
+            Launch(socket, remote, request, route, cgi, ticket);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
             log.Debug("connection from {Remote} lost during the handshake: {Error}", remote, e.Message);
             socket.Dispose();
         }
+        catch (Exception e)
+        {
+            // A bug met by one request's bytes must cost that connection only: nobody
+            // observes this task, so without this the socket would just be left open.
+            log.Error(e, "internal error handling {Remote}; connection closed", remote);
+            socket.Dispose();
+        }
     }
 
-    private void Launch(Socket socket, IPEndPoint remote, WebSocketRequest request, AppRoute route, CgiRequest cgi)
+    /// <summary>On success the worker owns the connection, and the registry entry owns the
+    /// slots of <paramref name="ticket"/>.</summary>
+    private void Launch(Socket socket, IPEndPoint remote, WebSocketRequest request, AppRoute route, CgiRequest cgi,
+        AdmissionTicket ticket)
     {
         string connectionId = cgi.ConnectionId;
         var session = options.Session;
@@ -96,7 +136,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         string? extensions = options.Modes.Compression ? PerMessageDeflate.Negotiate(request.Extensions)?.ToHeaderValue() : null;
         var start = new WorkerStart(connectionId, $"{cgi.RemoteAddr}:{remote.Port}", request.Head.Target,
             route.Executable, route.Args, AppEnvironment.Build(cgi, options),
-            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json)
+            new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json,
+                session.IdleSeconds)
             {
                 Mode = mode,
                 Extensions = extensions,
@@ -113,7 +154,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         (int pid, ControlChannel control) worker;
         if (mode == AppMode.Socket)
         {
-            // The app is the connection's only process; a failure is answered by the launcher.
+            // The app is the connection's only process, and may speak first: the launcher
+            // sends the 101 before the spawn, and answers a failure itself.
             if (_socketApps.Launch(socket, switching, start, log) is not { } app)
                 return;
             worker = app;
@@ -122,19 +164,21 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         {
             try
             {
-                worker = launcher.Launch(socket, switching, start);
+                worker = launcher.Spawn(socket, start);
             }
             catch (UnixException e)
             {
                 log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
-                _ = RejectAsync(socket, remote, RejectionReason.SpawnFailed, null);
+                _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
                 return;
             }
         }
 
+        // Registered before the 101: what is pushed from now on queues in the outbox, which
+        // starts sending once the start frame is out.
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
-            worker.control, outbox);
+            worker.control, outbox) { Admission = ticket.Transfer() };
         if (mode == AppMode.Socket)
         {
             entry.AppPid = worker.pid; // its own group leader: shutdown's last resort kills the group
@@ -142,10 +186,20 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, worker.pid, connectionId, start.RemoteAddress);
         }
         registry.Add(entry);
+        if (mode != AppMode.Socket)
+            WorkerLauncher.Handover(socket, switching, worker.control, start);
+        outbox.Start();
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
     }
+
+    /// <summary>"Retry later" refusals (<see cref="Rejections.IsRetryLater"/>): by default a
+    /// 101 and an immediate close 1013 a browser's script can read, else the HTTP status.</summary>
+    private Task RefuseForLimitAsync(Socket socket, IPEndPoint remote, WebSocketRequest request, RejectionReason reason) =>
+        options.Admission.LimitResponse == LimitResponse.Close
+            ? LimitAnswer.SendAsync(socket, remote, request, reason, options.App.Headers, log)
+            : RejectAsync(socket, remote, reason, request.Head.Target);
 
     /// <summary>Reads what the worker reports; EOF means it has exited (or is exiting), which
     /// is the reaper's cue even if SIGCHLD was coalesced with another.</summary>

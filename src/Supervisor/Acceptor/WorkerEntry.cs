@@ -29,6 +29,10 @@ public sealed class WorkerEntry(int pid, string connectionId, string path, strin
 
     public WorkerOutbox Outbox { get; } = outbox;
 
+    /// <summary>The connection's admission slots (total, per address, per user), given
+    /// back when the registry drops the entry.</summary>
+    public IDisposable? Admission { get; init; }
+
     /// <summary>0 until the worker reports its app's pid.</summary>
     public int AppPid
     {

@@ -10,11 +10,30 @@ public sealed class WorkerRegistry
 
     public int Count => _byPid.Count;
 
+    /// <summary>A snapshot, for listing and shutdown.</summary>
     public ICollection<WorkerEntry> All => _byPid.Values;
+
+    /// <summary>A live walk without a snapshot: what every broadcast line goes through, so
+    /// it must not copy a thousand references per line. Entries added or removed during
+    /// the walk may or may not be seen.</summary>
+    public IEnumerable<WorkerEntry> Live
+    {
+        get
+        {
+            foreach (var pair in _byPid)
+                yield return pair.Value;
+        }
+    }
 
     public void Add(WorkerEntry entry) => _byPid[entry.Pid] = entry;
 
-    public bool TryRemove(int pid, out WorkerEntry? entry) => _byPid.TryRemove(pid, out entry);
+    public bool TryRemove(int pid, out WorkerEntry? entry)
+    {
+        if (!_byPid.TryRemove(pid, out entry))
+            return false;
+        entry.Admission?.Dispose();
+        return true;
+    }
 
     public ICollection<int> Pids => _byPid.Keys;
 }

@@ -20,7 +20,7 @@ public sealed record WorkerStart(
     private enum Field : byte
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
-        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson,
+        CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson, IdleSeconds,
 
         // App modes and extensions (issue 7); numbered apart so fields added elsewhere
         // in the meantime never share a number with these.
@@ -53,6 +53,7 @@ public sealed record WorkerStart(
         Put(Field.MaxMessageBytes, Settings.MaxMessageBytes.ToString());
         Put(Field.LogLevel, Settings.LogLevel);
         Put(Field.LogJson, Settings.LogJson ? "1" : "0");
+        Put(Field.IdleSeconds, Settings.IdleSeconds.ToString());
         Put(Field.Mode, AppModes.Name(Settings.Mode));
         if (Settings.Extensions is { } extensions)
             Put(Field.Extensions, extensions);
@@ -64,7 +65,7 @@ public sealed record WorkerStart(
     public static WorkerStart Decode(ReadOnlySpan<byte> payload)
     {
         string id = "", remote = "", path = "", app = "", logLevel = "access";
-        int closeMs = 0, pingSeconds = 0, maxMessage = 0;
+        int closeMs = 0, pingSeconds = 0, maxMessage = 0, idleSeconds = 0;
         bool logJson = false;
         var args = new List<string>();
         var environment = new List<string>();
@@ -95,6 +96,7 @@ public sealed record WorkerStart(
                 case Field.MaxMessageBytes: maxMessage = int.Parse(value); break;
                 case Field.LogLevel: logLevel = value; break;
                 case Field.LogJson: logJson = value == "1"; break;
+                case Field.IdleSeconds: idleSeconds = int.Parse(value); break;
                 case Field.Mode: mode = AppModes.Parse(value) ?? throw new InvalidDataException($"unknown mode {value}"); break;
                 case Field.Extensions: extensions = value; break;
                 case Field.CgiConcurrency: cgiConcurrency = int.Parse(value); break;
@@ -103,7 +105,7 @@ public sealed record WorkerStart(
             }
         }
         return new WorkerStart(id, remote, path, app, args, environment,
-            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson)
+            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson, idleSeconds)
             {
                 Mode = mode,
                 Extensions = extensions,
@@ -114,7 +116,9 @@ public sealed record WorkerStart(
 }
 
 /// <summary>Per-connection settings the worker applies; all decided by the acceptor's options.</summary>
-public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson)
+/// <param name="IdleSeconds">--idle-timeout: close after this long with no message either way (0 = never).</param>
+public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson,
+    int IdleSeconds = 0)
 {
     /// <summary>How the app's stdin and stdout carry messages (docs/modes.md).</summary>
     public AppMode Mode { get; init; } = AppMode.Line;

@@ -10,7 +10,8 @@ public static class HelpText
         Usage:
           ws-supervisor [options] COMMAND [ARGS...]   serve COMMAND at every path
           ws-supervisor [options] --dir=DIR           serve each executable DIR/NAME at /NAME
-          ws-supervisor                               serve the demo (worker-scripts/) on port 8080
+          ws-supervisor                               the demo at http://127.0.0.1:8080/: the apps in
+                                                      worker-scripts/, its page from worker-scripts/www/
           ws-supervisor broadcast TEXT                send TEXT to every connected client
           ws-supervisor send --user=ID|--conn=ID|--path=/APP TEXT
                                                       send TEXT to the addressed clients only
@@ -23,6 +24,10 @@ public static class HelpText
 
         Apps:
           --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it)
+          --staticdir=DIR           plain GET and HEAD requests (no Upgrade) get files from DIR:
+                                    index.html for a folder, no listings, 404 otherwise, nothing
+                                    outside DIR; one request per connection. Every server also
+                                    serves its browser client at /ws-supervisor.js
           --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
                                     WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with
@@ -61,16 +66,40 @@ public static class HelpText
           --bus-mode=MODE           octal mode of both (default 0660: owner and group may push)
           --bus-group=GROUP         group of both, e.g. www-data so PHP and cron can push
 
-        Auth:
+        Origin and auth (see docs/security.md):
+          --origin=HOST[:PORT][,...]  accept upgrades only from pages of these origins (an entry
+                                    without a port matches any port; scheme://HOST[:PORT] also
+                                    pins the scheme); others, and requests without an Origin
+                                    header, get 403. Apps that trust cookies need this or
+                                    --sameorigin: any web page can open a WebSocket to you
+                                    with its visitors' cookies (cross-site WebSocket hijacking)
+          --sameorigin              accept only an Origin whose host and port are the Host
+                                    header's (else 403)
           --auth=PROGRAM            run at each handshake with the request's CGI variables; exit 0
                                     printing a user id accepts (REMOTE_USER, WS_USER, targetable
                                     with send --user); other exits → 403 with its first line;
                                     timeout or crash → 503
-          --auth-timeout=SECONDS    how long it may take (default 5)
+          --auth-timeout=SECONDS    how long it may take (default 5); then its process group
+                                    is killed
 
-        Limits:
-          --maxforks=N              at most N connections at once (0 = unlimited, the default);
-                                    past it, new upgrades get 503 with Retry-After: 1
+        Limits (0 = no limit; each limit below marked "retry later" is answered as
+        --limit-response says):
+          --maxforks=N              at most N connections at once (default 0); retry later (503)
+          --max-per-ip=N            at most N connections per client address (default 0);
+                                    retry later (429)
+          --max-per-user=N          at most N connections per --auth user id (default 0);
+                                    retry later (429)
+          --max-spawn-rate=N        at most N new connections a second, bursts of N allowed
+                                    (default 0); retry later (429)
+          --limit-response=MODE     close (default): 101, then at once a close frame 1013 "Try
+                                    Again Later" with the reason, which a browser's script can
+                                    read (it cannot read a refused handshake's status);
+                                    http: the status in parentheses above, with Retry-After: 1.
+                                    Running out of file descriptors or failing to start a
+                                    worker is answered the same way (503 in http mode)
+          --idle-timeout=SECONDS    close a connection with no message either way for this long
+                                    with 1000 "idle timeout" (default 0 = never; pings do not
+                                    count as messages)
           --max-message=BYTES       largest message either way (default 1M; K/M suffixes);
                                     a larger client message closes with 1009 (compressed ones
                                     count inflated, and are stopped there)

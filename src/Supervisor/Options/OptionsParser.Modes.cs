@@ -25,13 +25,4 @@ public static partial class OptionsParser
             ParseInt(values, "cgi-timeout", 30, 1, 86_400),
             Compression: !ParseBool(values, "no-compression"));
     }
-
-    /// <summary>A flag given bare (<c>--binary</c>) or as <c>--binary=true|false</c>.</summary>
-    private static bool ParseBool(Dictionary<string, List<string>> values, string name) =>
-        Single(values, name) switch
-        {
-            null or "false" => false,
-            "true" => true,
-            var other => throw new UsageException($"--{name}={other}: expected true or false (or just --{name})"),
-        };
 }

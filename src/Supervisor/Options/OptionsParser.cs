@@ -17,7 +17,7 @@ public static partial class OptionsParser
     // websocketd's default: only these reach the app, besides the CGI variables.
     private static readonly string[] DefaultPassEnv = ["PATH", "LD_LIBRARY_PATH"];
 
-    private static readonly HashSet<string> BooleanFlags = ["help", "version", "binary", "no-compression"];
+    private static readonly HashSet<string> BooleanFlags = ["help", "version", "sameorigin", "binary", "no-compression"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, string? defaultDemoDir)
     {
@@ -62,6 +62,7 @@ public static partial class OptionsParser
         string? command = i < args.Count ? args[i] : null;
         var commandArgs = i + 1 < args.Count ? args.Skip(i + 1).ToArray() : [];
         string? dir = Single(values, "dir");
+        string? staticDir = Single(values, "staticdir");
 
         if (command is not null && dir is not null)
             throw new UsageException("give either --dir=DIR or a COMMAND, not both");
@@ -69,6 +70,7 @@ public static partial class OptionsParser
         {
             dir = defaultDemoDir ?? throw new UsageException(
                 "nothing to serve: give a COMMAND or --dir=DIR (no worker-scripts/ demo folder was found)");
+            staticDir ??= DemoDirectory.PageFolder(dir);
         }
 
         return new ServerOptions(
@@ -78,7 +80,8 @@ public static partial class OptionsParser
                 commandArgs,
                 dir is null ? null : ResolveDirectory(dir),
                 ParsePassEnv(values),
-                ParseHeaders(values)),
+                ParseHeaders(values),
+                staticDir is null ? null : ResolveStaticDirectory(staticDir)),
             new LimitOptions(
                 ParseInt(values, "maxforks", 0, 0, int.MaxValue),
                 ParseSize(values, "max-head", 8 * 1024, 1024, 1024 * 1024),
@@ -87,12 +90,14 @@ public static partial class OptionsParser
             new SessionOptions(
                 ParseInt(values, "closems", 0, 0, 3_600_000),
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
-                ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024)),
+                ParseSize(values, "max-message", DefaultMaxMessageBytes, 1, 256 * 1024 * 1024),
+                ParseInt(values, "idle-timeout", 0, 0, 86_400 * 7)),
             ParseBus(values),
             new AuthOptions(
                 Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
             new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
+            ParseAdmission(values),
             ParseModes(values));
     }
 
@@ -135,6 +140,8 @@ public static partial class OptionsParser
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
+        "staticdir",
+        "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",
         "mode", "binary", "cgi-concurrency", "cgi-timeout", "no-compression",
         "help", "h", "version",
     ];
@@ -266,6 +273,9 @@ public static partial class OptionsParser
             throw new UsageException($"--dir={dir}: no such directory");
         return full;
     }
+
+    private static string ResolveStaticDirectory(string dir) =>
+        Directory.Exists(dir) ? Path.GetFullPath(dir) : throw new UsageException($"--staticdir={dir}: no such directory");
 
     internal static bool IsExecutable(string path) =>
         (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;

@@ -5,22 +5,25 @@ namespace Supervisor.Options;
 /// <summary>The validated command line, grouped by concern. Built once by
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
 public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
-    BusOptions Bus, AuthOptions Auth, LogOptions Log, ModeOptions Modes);
+    BusOptions Bus, AuthOptions Auth, LogOptions Log, AdmissionOptions Admission, ModeOptions Modes);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 
 /// <summary>Either one <see cref="Command"/> served at every path, or every executable in
-/// <see cref="Directory"/> at /NAME.</summary>
+/// <see cref="Directory"/> at /NAME; plain GET/HEAD requests get files from
+/// <see cref="StaticDirectory"/> when set (--staticdir).</summary>
 public sealed record AppOptions(
     string? Command,
     IReadOnlyList<string> Args,
     string? Directory,
     IReadOnlyList<string> PassEnv,
-    IReadOnlyList<string> Headers);
+    IReadOnlyList<string> Headers,
+    string? StaticDirectory = null);
 
 public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout);
 
-public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes);
+/// <summary><see cref="IdleSeconds"/>: --idle-timeout, 0 = off.</summary>
+public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes, int IdleSeconds);
 
 public sealed record LogOptions(string Level, bool Json);
 

@@ -10,7 +10,7 @@ namespace Supervisor.Worker;
 /// into this buffer chunk by chunk, so a decompression bomb is stopped at the limit plus
 /// one buffer, never inflated whole.
 /// </summary>
-public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxMessageBytes)
+public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxMessageBytes, IdleClock? idle = null)
 {
     private long _bytesReceived;
 
@@ -51,6 +51,7 @@ public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxM
             if (result.MessageType == WebSocketMessageType.Close)
                 return Outcome.ClientClosed;
 
+            idle?.Touch();
             filled += result.Count;
             if (filled > maxMessageBytes)
                 return Outcome.MessageTooBig;

@@ -9,7 +9,7 @@ namespace Supervisor.Worker;
 /// the app's stdout and the acceptor's broadcasts send, so sends queue on a lock here.
 /// A failed send means the client is gone; the receive side reports why.
 /// </summary>
-public sealed class ClientSender(WebSocket socket)
+public sealed class ClientSender(WebSocket socket, IdleClock? idle = null)
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private long _bytesSent;
@@ -38,6 +38,7 @@ public sealed class ClientSender(WebSocket socket)
             if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
                 return false;
             await socket.SendAsync(payload, type, endOfMessage: true, CancellationToken.None);
+            idle?.Touch();
             Interlocked.Add(ref _bytesSent, payload.Length);
             return true;
         }

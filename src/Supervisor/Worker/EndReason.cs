@@ -19,6 +19,7 @@ public enum EndReason
     CgiReplyTooLong = 206,
 
     ShuttingDown = 300,
+    IdleTimeout = 301,
 }
 
 public static class EndReasons
@@ -40,6 +41,10 @@ public static class EndReasons
         EndReason.CgiRunTimedOut => 1011,
         EndReason.CgiReplyTooLong => 1011,
         EndReason.ShuttingDown => 1001,
+        // 1000, not 1001 or 1008: nothing failed and nobody misbehaved; and the usual
+        // client rule "reconnect unless the close was normal" then leaves an idle tab
+        // closed instead of reconnecting it at once, which would defeat the timeout.
+        EndReason.IdleTimeout => 1000,
         _ => 1011,
     };
 
@@ -56,6 +61,7 @@ public static class EndReasons
         EndReason.CgiRunTimedOut => "app run exceeded --cgi-timeout",
         EndReason.CgiReplyTooLong => "app reply exceeds --max-message",
         EndReason.ShuttingDown => "going away",
+        EndReason.IdleTimeout => "idle timeout",
         _ => "",
     };
 }

@@ -47,10 +47,11 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             // What the acceptor's 101 promised (RFC 7692), read back from the same text.
             DangerousDeflateOptions = DeflateAgreement.Parse(settings.Extensions)?.ToEngineOptions(),
         });
-        var sender = new ClientSender(socket);
+        var idle = new IdleClock();
+        var sender = new ClientSender(socket, idle);
         if (settings.Mode == AppMode.Cgi)
         {
-            await new CgiSession(start, socket, sender, control, log, shutdownSignal).RunAsync(clock);
+            await new CgiSession(start, socket, sender, control, log, shutdownSignal).RunAsync(clock, idle);
             return;
         }
 
@@ -75,13 +76,16 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
                 .Information("connection opened: {Path} worker={WorkerPid} app={AppPid}", start.RequestPath, Environment.ProcessId, app.Pid);
 
             using var stopReceiving = new CancellationTokenSource();
-            var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes);
+            var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes, idle);
             Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
             _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
             Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
+            Task idleTimeout = settings.IdleSeconds > 0
+                ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
+                : Task.Delay(Timeout.Infinite, stopReceiving.Token);
 
-            EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway);
+            EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway, idleTimeout);
 
             if (reason is EndReason.AppExited or EndReason.AppCrashed)
                 await Task.WhenAny(stdout, Task.Delay(DrainBound)); // every line out before the close frame
@@ -102,17 +106,20 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
     }
 
     private static async Task<EndReason> FirstDecisiveEventAsync(
-        Task<ClientReceiver.Outcome> receive, Task<AppOutputPump.Outcome> stdout, Task<ChildExit> appExited, Task goingAway)
+        Task<ClientReceiver.Outcome> receive, Task<AppOutputPump.Outcome> stdout, Task<ChildExit> appExited, Task goingAway,
+        Task idleTimeout)
     {
         var never = new TaskCompletionSource<AppOutputPump.Outcome>().Task;
         var neverReceive = new TaskCompletionSource<ClientReceiver.Outcome>().Task;
         while (true)
         {
-            Task first = await Task.WhenAny(receive, stdout, appExited, goingAway);
+            Task first = await Task.WhenAny(receive, stdout, appExited, goingAway, idleTimeout);
             if (first == appExited)
                 return appExited.Result.Succeeded ? EndReason.AppExited : EndReason.AppCrashed;
             if (first == goingAway)
                 return EndReason.ShuttingDown;
+            if (first == idleTimeout)
+                return EndReason.IdleTimeout;
             if (first == stdout)
             {
                 if (stdout.Result == AppOutputPump.Outcome.LineTooLong)

@@ -19,7 +19,7 @@ public sealed class SlowClientTests(ITestOutputHelper output)
     private const int Lines = 2560;
     private const int LineBytes = 4096; // newline included: 2560 × 4 KiB = 10 MiB
     /// <summary>Measured here: +17 to +19 MiB at the peak, the garbage of 10 MiB of frames
-    /// before a collection. Copies kept per connection (10 MiB × 6) would pass it; an
+    /// before a collection. Copies kept per connection (10 MiB × 6) would exceed it; an
     /// unbounded queue of the shared frames (+10 MiB) would not, which is why the test
     /// also requires drops to the stalled connection.</summary>
     private const long MemoryBoundBytes = 48L * 1024 * 1024;
@@ -30,11 +30,12 @@ public sealed class SlowClientTests(ITestOutputHelper output)
     public Task Broadcast_OneClientStopsReading_OthersGetEverythingAndAcceptorMemoryStaysBounded() =>
         StalledClientAsync(pauseMsPer10Lines: 0);
 
-    /// <summary>The same at about 8 MB/s, which five reading clients keep up with here, so
-    /// only the stalled client's queue can fill: its isolation on its own.</summary>
+    /// <summary>The same at about 4 MB/s, which five reading clients keep up with here even
+    /// with the rest of the suite running, so only the stalled client's queue fills: its
+    /// isolation on its own.</summary>
     [Fact]
     public Task Broadcast_OneClientStopsReadingAtASustainableRate_OthersGetEverythingAndAcceptorMemoryStaysBounded() =>
-        StalledClientAsync(pauseMsPer10Lines: 5);
+        StalledClientAsync(pauseMsPer10Lines: 10);
 
     private async Task StalledClientAsync(int pauseMsPer10Lines)
     {
@@ -62,7 +63,8 @@ public sealed class SlowClientTests(ITestOutputHelper output)
             await Task.Factory.StartNew(() => WriteNumbered(server.FifoPath, pauseMsPer10Lines), cts.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default);
             long writtenMs = clock.ElapsedMilliseconds;
-            await Task.WhenAny(Task.WhenAll(receivers), Task.Delay(TimeSpan.FromSeconds(10), cts.Token));
+            // Not delayed by the stalled one: everything within 5 s of the last write.
+            await Task.WhenAny(Task.WhenAll(receivers), Task.Delay(TimeSpan.FromSeconds(5), cts.Token));
             long deliveredMs = clock.ElapsedMilliseconds;
             // Counted before a reader that lost lines is cancelled, which aborts its connection.
             var list = await BusControl.QueryAsync(server.ControlPath, "list", cts.Token);
@@ -78,10 +80,9 @@ public sealed class SlowClientTests(ITestOutputHelper output)
 
             long droppedToReaders = dropped.Where(d => d.Key != stalledId).Sum(d => d.Value);
             Assert.True(droppedToReaders == 0 && received.All(r => r.Count == Lines && r.InOrder),
-                $"the reading clients got {string.Join(", ", received.Select(r => r.Count))} of {Lines} lines " +
+                $"within 5 s of the last write, the reading clients got {string.Join(", ", received.Select(r => r.Count))} of {Lines} lines " +
                 $"(in order: {string.Join(", ", received.Select(r => r.InOrder))}); the acceptor dropped {droppedToReaders} " +
                 $"messages to them as if they had stalled; log tail:\n{Tail(server.Stderr)}");
-            Assert.True(deliveredMs < 15_000, $"delivery to the reading clients took {deliveredMs} ms");
             // A queue that never drops would be unbounded: the drops are the bound at work.
             Assert.InRange(dropped[stalledId], 1, Lines);
             await server.WaitForLogAsync(new(@$"connection {stalledId} is not reading"), TimeSpan.FromSeconds(5));

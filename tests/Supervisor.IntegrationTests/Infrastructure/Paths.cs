@@ -14,6 +14,9 @@ public static class Paths
 
     public static string Script(string name) => Path.Combine(WorkerScripts, name);
 
+    /// <summary>A test-only helper program from tests/Supervisor.IntegrationTests/Fixtures.</summary>
+    public static string Fixture(string name) => Path.Combine(RepoRoot, "tests", "Supervisor.IntegrationTests", "Fixtures", name);
+
     /// <summary>WS_SUPERVISOR_BIN, else the test prefix ./test.sh installs into.</summary>
     public static string Binary
     {

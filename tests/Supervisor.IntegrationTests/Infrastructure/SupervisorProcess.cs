@@ -58,8 +58,11 @@ public sealed partial class SupervisorProcess : IDisposable
 
     /// <summary>Starts <c>ws-supervisor --port=0 --run-dir=TEMP ARGS</c> (no --port may be in
     /// <paramref name="args"/>; a --run-dir there replaces the temporary one) and waits, at
-    /// most 10 s, for its Listening line.</summary>
-    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// most 10 s, for its Listening line. <paramref name="port"/> other than 0 restarts a
+    /// server on the port an earlier one had; <paramref name="wrapper"/> runs the binary
+    /// under another command (e.g. prlimit).</summary>
+    public static SupervisorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        int port = 0, IReadOnlyList<string>? wrapper = null)
     {
         var list = args.ToList();
         if (list.Any(a => a.StartsWith("--port", StringComparison.Ordinal)))
@@ -71,7 +74,7 @@ public sealed partial class SupervisorProcess : IDisposable
             runDir = Directory.CreateTempSubdirectory("ws-supervisor-test-").FullName;
             list.Insert(0, $"--run-dir={runDir}");
         }
-        var server = Launch(["--port=0", .. list], environment);
+        var server = Launch([$"--port={port}", .. list], environment, wrapper);
         server.RunDir = runDir;
         if (server.TryWaitForListening(out int boundPort, out string why))
         {
@@ -210,9 +213,10 @@ public sealed partial class SupervisorProcess : IDisposable
         }
     }
 
-    private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment)
+    private static SupervisorProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment,
+        IReadOnlyList<string>? wrapper)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment) };
+        var process = new Process { StartInfo = StartInfo(args, environment, wrapper) };
         var lines = new List<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -228,9 +232,12 @@ public sealed partial class SupervisorProcess : IDisposable
         return new SupervisorProcess(process, lines);
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    /// <param name="wrapper">A command that execs the rest in the same process, such as
+    /// <c>prlimit --nofile=N:N</c>: the pid stays the acceptor's.</param>
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
+        IReadOnlyList<string>? wrapper = null)
     {
-        var info = new ProcessStartInfo(Paths.Binary)
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : Paths.Binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -238,6 +245,12 @@ public sealed partial class SupervisorProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Paths.RepoRoot,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (string arg in wrapper.Skip(1))
+                info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(Paths.Binary);
+        }
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         if (environment is not null)

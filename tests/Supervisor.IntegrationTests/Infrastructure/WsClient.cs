@@ -79,4 +79,23 @@ public static class WsClient
         await client.AssertEchoesAsync($"still serving {Guid.NewGuid():N}", cancellation);
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cancellation);
     }
+
+    /// <summary><see cref="AssertServerEchoesAsync"/>, retried for up to <paramref name="within"/>
+    /// while the server still refuses (a slot frees only once the old worker is reaped).</summary>
+    public static async Task AssertServerEchoesSoonAsync(Uri url, TimeSpan within, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                await AssertServerEchoesAsync(url, cancellation);
+                return;
+            }
+            catch (Exception e) when (e is WebSocketException or Xunit.Sdk.XunitException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellation); // still full: an HTTP refusal, or a 101 with close 1013
+            }
+        }
+    }
 }

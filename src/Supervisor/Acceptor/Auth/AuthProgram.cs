@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using Supervisor.Options;
 using Supervisor.Unix;
@@ -9,9 +10,15 @@ namespace Supervisor.Acceptor.Auth;
 /// environment (cookies, query string, remote address), under a time bound. Exit 0 with a
 /// user id as the first stdout line accepts the connection as that user; any other exit
 /// refuses it, its first stdout line being the reason the client reads. A timeout, a
-/// crash or an empty id is the server's failure, not the client's (503). It runs on a
-/// thread of its own, so the accept loop never waits for it.
+/// crash or an empty id is the server's failure, not the client's (503).
 /// </summary>
+/// <remarks>
+/// Nothing here blocks a thread: the program's stdout is one end of a socket pair, read
+/// asynchronously with the deadline as cancellation, and its exit is polled with WNOHANG.
+/// (A pipe read needs a blocked thread, and a program that left a child holding its
+/// stdout — `sleep 1000 &amp;` in a script — kept that thread, and the handshake, forever.)
+/// At the deadline the program's whole process group is killed.
+/// </remarks>
 public sealed class AuthProgram(AuthOptions options)
 {
     /// <summary>More than a user id or a one-line reason could need.</summary>
@@ -21,34 +28,48 @@ public sealed class AuthProgram(AuthOptions options)
     public async Task<AuthResult> CheckAsync(IReadOnlyList<string> environment)
     {
         string program = options.Program!;
-        var (read, write) = FdPair.Pipe();
+        int mine, theirs;
+        try
+        {
+            (mine, theirs) = FdPair.StreamSocketPair();
+        }
+        catch (UnixException e)
+        {
+            return AuthResult.Failed($"cannot start {program}: {e.Message}");
+        }
+        using var stdout = new Socket(new SafeSocketHandle(mine, ownsHandle: true));
         int pid;
         try
         {
-            pid = PosixSpawn.Spawn(program, [program], environment, [new FdMapping(write, 1)],
+            pid = PosixSpawn.Spawn(program, [program], environment, [new FdMapping(theirs, 1)],
                 newProcessGroup: true, stdinFromDevNull: true);
         }
         catch (UnixException e)
         {
-            FdPair.Close(read);
             return AuthResult.Failed($"cannot start {program}: {e.Message}");
         }
         finally
         {
-            FdPair.Close(write);
+            FdPair.Close(theirs);
         }
 
-        var run = Task.Factory.StartNew(() => ReadAndWait(pid, read), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        if (await Task.WhenAny(run, Task.Delay(options.Timeout)) != run)
+        using var deadline = new CancellationTokenSource(options.Timeout);
+        byte[] output;
+        ChildExit exit;
+        try
         {
-            // Its whole process group: a shell script's children hold the pipe open too.
+            output = await ReadOutputAsync(stdout, deadline.Token);
+            stdout.Dispose(); // a program still writing past the limit gets EPIPE, not a wait
+            exit = await WaitForExitAsync(pid, deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Its whole process group: a shell script's children hold the socket open too.
             Processes.Signal(-pid, Processes.SIGKILL);
-            await run;
+            _ = Task.Run(() => Processes.Wait(pid)); // SIGKILL is prompt; no handshake waits for it
             return AuthResult.Failed($"{program} did not answer within {options.Timeout.TotalSeconds} s");
         }
 
-        var (output, exit) = await run;
         string firstLine = FirstLine(output);
         if (exit.Signaled)
             return AuthResult.Failed($"{program} was killed by signal {exit.Signal}");
@@ -59,16 +80,38 @@ public sealed class AuthProgram(AuthOptions options)
         return AuthResult.Accepted(firstLine);
     }
 
-    private static (byte[] Output, ChildExit Exit) ReadAndWait(int pid, int fd)
+    /// <summary>Up to <see cref="MaxOutputBytes"/>, until EOF (the program, and any child
+    /// it left with its stdout, closed it). Past the limit the rest is not read: the
+    /// socket is closed on return, and a program still writing gets EPIPE.</summary>
+    private static async Task<byte[]> ReadOutputAsync(Socket stdout, CancellationToken deadline)
     {
-        using var stdout = new FdStream(fd);
         var output = new byte[MaxOutputBytes];
         int filled = 0;
-        int n;
-        while (filled < output.Length && (n = stdout.Read(output.AsSpan(filled))) > 0)
-            filled += n;
-        stdout.Dispose(); // past the limit, the program gets EPIPE rather than our attention
-        return (output[..filled], Processes.Wait(pid));
+        try
+        {
+            int n;
+            while (filled < output.Length && (n = await stdout.ReceiveAsync(output.AsMemory(filled), SocketFlags.None, deadline)) > 0)
+                filled += n;
+        }
+        catch (SocketException)
+        {
+            // A reset is an end of output like any other.
+        }
+        return output[..filled];
+    }
+
+    /// <summary>Polls waitpid(WNOHANG): a program exits right after its output ends, so
+    /// the first polls almost always find it, and no thread sits in waitpid meanwhile.</summary>
+    private static async Task<ChildExit> WaitForExitAsync(int pid, CancellationToken deadline)
+    {
+        int delayMs = 1;
+        while (true)
+        {
+            if (Processes.TryReap(pid) is { } exit)
+                return exit;
+            await Task.Delay(delayMs, deadline);
+            delayMs = Math.Min(delayMs * 2, 50);
+        }
     }
 
     private static string FirstLine(byte[] output)

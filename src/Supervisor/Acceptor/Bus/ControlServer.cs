@@ -70,6 +70,10 @@ public sealed class ControlServer : IDisposable
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return; // the listener was closed: shutting down
+            }
             catch (SocketException e)
             {
                 log.Error("control socket accept failed: {Error}", e.Message);

@@ -17,7 +17,7 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
 {
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
 
-    public async Task RunAsync(Stopwatch clock)
+    public async Task RunAsync(Stopwatch clock, IdleClock idle)
     {
         var settings = start.Settings;
         log.ForContext(LogSetup.AccessProperty, true).Information(
@@ -25,12 +25,15 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
 
         using var runner = new CgiRunner(start, log);
         using var stopReceiving = new CancellationTokenSource();
-        var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes);
+        var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
         Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
         Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
         Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
+        Task idleTimeout = settings.IdleSeconds > 0
+            ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
+            : Task.Delay(Timeout.Infinite, stopReceiving.Token);
 
-        EndReason reason = await FirstDecisiveEventAsync(receive, replies, goingAway);
+        EndReason reason = await FirstDecisiveEventAsync(receive, replies, goingAway, idleTimeout);
 
         int? code = EndReasons.CloseCode(reason)
             ?? (reason == EndReason.ClientClosed ? ClientCloseCode(socket) : null);
@@ -48,14 +51,16 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
     }
 
     private static async Task<EndReason> FirstDecisiveEventAsync(
-        Task<ClientReceiver.Outcome> receive, Task<CgiRunner.Outcome> replies, Task goingAway)
+        Task<ClientReceiver.Outcome> receive, Task<CgiRunner.Outcome> replies, Task goingAway, Task idleTimeout)
     {
         var never = new TaskCompletionSource<CgiRunner.Outcome>().Task;
         while (true)
         {
-            Task first = await Task.WhenAny(receive, replies, goingAway);
+            Task first = await Task.WhenAny(receive, replies, goingAway, idleTimeout);
             if (first == goingAway)
                 return EndReason.ShuttingDown;
+            if (first == idleTimeout)
+                return EndReason.IdleTimeout;
             if (first == replies)
             {
                 switch (replies.Result)

@@ -1,0 +1,29 @@
+namespace Supervisor.Worker;
+
+/// <summary>
+/// --idle-timeout: when a message last went either way. Both pumps touch it on every
+/// data frame (a fragment counts: a slow upload is not idle); pings and pongs do not,
+/// since the keep-alive pings we send ourselves would otherwise keep every connection
+/// alive forever. <see cref="WhenIdleAsync"/> completes once nothing has moved for the
+/// whole timeout.
+/// </summary>
+public sealed class IdleClock
+{
+    private long _lastActivity = Environment.TickCount64;
+
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    public async Task WhenIdleAsync(TimeSpan timeout, CancellationToken cancellation)
+    {
+        long limit = (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            long idleFor = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
+            if (idleFor >= limit)
+                return;
+            // One timer per wait, re-armed only when there was activity: a busy connection
+            // costs a wake-up per timeout, not per message.
+            await Task.Delay(TimeSpan.FromMilliseconds(limit - idleFor), cancellation);
+        }
+    }
+}

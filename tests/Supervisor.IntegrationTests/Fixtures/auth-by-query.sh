@@ -1,0 +1,17 @@
+#!/bin/sh
+# Test fixture for --auth: behaves as the query string says, so one server can show
+# every outcome of the auth contract. Not an example to copy: it trusts the client.
+#   ?user=NAME   exit 0 printing NAME          → accepted as NAME
+#   ?deny        exit 1 printing a reason      → 403 with that reason
+#   ?noid        exit 0 printing nothing       → 503
+#   ?crash       killed by SIGSEGV             → 503
+#   ?hang        never answers (a child holds stdout, as a careless script's would)
+case "$QUERY_STRING" in
+    user=*) echo "${QUERY_STRING#user=}"; exit 0 ;;
+    deny) echo "no entry: you are on the list"; exit 1 ;;
+    noid) exit 0 ;;
+    crash) kill -SEGV $$ ;;
+    hang) sleep 3600 & wait ;;
+esac
+echo "unknown query"
+exit 1
