@@ -22,10 +22,11 @@ Builds ws-supervisor from this checkout as one native executable (.NET NativeAOT
 .NET runtime is needed where it runs) and installs:
 
   PREFIX/bin/ws-supervisor                        the server and its sub-commands
-  PREFIX/share/ws-supervisor/worker-scripts/      the example apps (echo.sh, count.sh,
-                                                  echo.php, ...); 'ws-supervisor' with no
-                                                  arguments serves them when there is no
-                                                  ./worker-scripts in the current directory
+  PREFIX/share/ws-supervisor/worker-scripts/      the example apps (echo.sh, chat.sh,
+                                                  clock.sh, echo.php, ...) and the demo page
+                                                  (www/); 'ws-supervisor' with no arguments
+                                                  serves them on http://127.0.0.1:8080/ when
+                                                  there is no ./worker-scripts here
 
 Both are replaced if already there (a running server keeps its old binary). Only the
 executable is installed, not the debug symbols. Outside PREFIX, the build writes to a
@@ -312,7 +313,7 @@ do_install() {
     if [[ $systemd == true ]]; then
         install_unit "$bin_dir/$BIN_NAME" "$share_dir/worker-scripts"
     else
-        printf 'Try: %s/%s --port=8080 --dir=%s/worker-scripts\n' "$bin_dir" "$BIN_NAME" "$share_dir"
+        printf 'Try: %s/%s   then open http://127.0.0.1:8080/ (the demo; docs/demo.md)\n' "$bin_dir" "$BIN_NAME"
     fi
 }
 

@@ -68,6 +68,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
         foreach (var listener in listeners)
             log.Information("Listening on {Url:l} serving {What:l}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
+        if (options.App.StaticDirectory is { } staticDir)
+            log.Information("Static files from {Dir} at {Url:l}", staticDir, Url((IPEndPoint)listeners[0].LocalEndPoint!).Replace("ws://", "http://"));
         log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
             fdLimit, fdLimit > 64 ? (fdLimit - 64) : 0);
         AdmissionLog.Describe(options, log);
@@ -168,7 +170,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         {
             // A worker whose queue is full is stalled on its client; SIGTERM means the same
             // to a worker and needs no queue.
-            if (!worker.Outbox.TryPost(goingAway))
+            if (worker.Outbox.TryPost(goingAway) != WorkerOutbox.PostResult.Queued)
                 Processes.Signal(worker.Pid, Processes.SIGTERM);
         }
 

@@ -4,6 +4,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
@@ -25,6 +26,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
+    private readonly StaticFileServer _static = new(options.App, log);
+
     private readonly AdmissionGate _gate = new(options);
 
     /// <summary>Admitted connections (live workers and upgrades on their way to one).</summary>
@@ -43,6 +46,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                     socket.Dispose(); // gone before a whole head arrived
                 else
                     await RejectAsync(socket, remote, read.Reason, null);
+                return;
+            }
+
+            if (_static.Serves(head))
+            {
+                await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
                 return;
             }
 
@@ -143,7 +152,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         (int pid, ControlChannel control) worker;
         try
         {
-            worker = launcher.Launch(socket, switching, start);
+            worker = launcher.Spawn(socket, start);
         }
         catch (UnixException e)
         {
@@ -152,10 +161,14 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
 
+        // Registered before the 101: what is pushed from now on queues in the outbox, which
+        // starts sending once the start frame is out.
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.control, outbox) { Admission = ticket.Transfer() };
         registry.Add(entry);
+        WorkerLauncher.Handover(socket, switching, worker.control, start);
+        outbox.Start();
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");

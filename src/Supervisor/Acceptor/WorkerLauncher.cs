@@ -5,10 +5,9 @@ using Supervisor.Unix;
 namespace Supervisor.Acceptor;
 
 /// <summary>
-/// The handoff. Spawns a worker with the client socket at fd 3 and a fresh control
-/// channel at fd 4, sends the 101 (so the worker never writes before it), writes the
-/// start frame, and closes the acceptor's copy of the client socket: from then on the
-/// connection's bytes never pass through this process.
+/// The handoff, in two steps so the worker is in the registry before its client learns
+/// it is connected (a push sent right after the 101 must reach it): <see cref="Spawn"/>,
+/// then <see cref="Handover"/>.
 /// </summary>
 public sealed class WorkerLauncher
 {
@@ -33,14 +32,15 @@ public sealed class WorkerLauncher
         return variables.Select(v => $"{v.Key}={v.Value}").ToArray();
     }
 
-    /// <summary>Returns the worker's pid and the acceptor's end of its control channel.
-    /// Throws <see cref="UnixException"/> if the worker cannot be started; the client
-    /// socket is then untouched, so the caller can still answer with an HTTP status.</summary>
-    public (int Pid, ControlChannel Control) Launch(Socket client, byte[] switchingProtocols, WorkerStart start)
+    /// <summary>Starts a worker with the client socket at fd 3 and a fresh control channel at
+    /// fd 4; returns its pid and the acceptor's end of that channel. The worker waits for
+    /// its start frame (see <see cref="Handover"/>), so the caller can register it first.
+    /// Throws <see cref="UnixException"/> if it cannot be started; the client socket is then
+    /// untouched, so the caller can still answer with an HTTP status.</summary>
+    public (int Pid, ControlChannel Control) Spawn(Socket client, WorkerStart start)
     {
         var (mine, theirs) = FdPair.StreamSocketPair();
         var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
-        int pid;
         bool addedRef = false;
         try
         {
@@ -48,9 +48,10 @@ public sealed class WorkerLauncher
             // Socket concurrently.
             client.SafeHandle.DangerousAddRef(ref addedRef);
             int clientFd = (int)client.SafeHandle.DangerousGetHandle();
-            pid = PosixSpawn.Spawn(_self, [_self, HandoffContract.WorkerCommand, start.ConnectionId], _workerEnvironment,
+            int pid = PosixSpawn.Spawn(_self, [_self, HandoffContract.WorkerCommand, start.ConnectionId], _workerEnvironment,
                 [new FdMapping(clientFd, HandoffContract.ClientSocketFd), new FdMapping(theirs, HandoffContract.ControlFd)],
                 newProcessGroup: true, stdinFromDevNull: true);
+            return (pid, control);
         }
         catch
         {
@@ -63,7 +64,14 @@ public sealed class WorkerLauncher
                 client.SafeHandle.DangerousRelease();
             FdPair.Close(theirs);
         }
+    }
 
+    /// <summary>Sends the 101, then the start frame (so the worker never writes to the client
+    /// before the 101 is out, and the start frame is the first on the channel), and closes
+    /// the acceptor's copy of the client socket: from then on the connection's bytes never
+    /// pass through this process.</summary>
+    public static void Handover(Socket client, byte[] switchingProtocols, ControlChannel control, WorkerStart start)
+    {
         try
         {
             client.Send(switchingProtocols);
@@ -77,6 +85,5 @@ public sealed class WorkerLauncher
         // No operation is pending on it, so this closes our fd only: the worker's copy
         // keeps the connection open.
         client.Dispose();
-        return (pid, control);
     }
 }

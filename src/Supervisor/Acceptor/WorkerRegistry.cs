@@ -10,7 +10,20 @@ public sealed class WorkerRegistry
 
     public int Count => _byPid.Count;
 
+    /// <summary>A snapshot, for listing and shutdown.</summary>
     public ICollection<WorkerEntry> All => _byPid.Values;
+
+    /// <summary>A live walk without a snapshot: what every broadcast line goes through, so
+    /// it must not copy a thousand references per line. Entries added or removed during
+    /// the walk may or may not be seen.</summary>
+    public IEnumerable<WorkerEntry> Live
+    {
+        get
+        {
+            foreach (var pair in _byPid)
+                yield return pair.Value;
+        }
+    }
 
     public void Add(WorkerEntry entry) => _byPid[entry.Pid] = entry;
 

@@ -61,8 +61,11 @@ public static class CliMain
         var words = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
+            // Options count wherever they stand, so `broadcast hello --run-dir=X` goes to X
+            // instead of sending "hello --run-dir=X" to the default server; text that starts
+            // with "--" goes after a "--".
             string arg = args[i];
-            if (words.Count > 0 || !arg.StartsWith("--"))
+            if (!arg.StartsWith("--"))
             {
                 words.Add(arg);
                 continue;

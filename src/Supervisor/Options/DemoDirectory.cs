@@ -1,9 +1,19 @@
 namespace Supervisor.Options;
 
 /// <summary>Where `ws-supervisor` with no app finds the demo: ./worker-scripts when run from
-/// a checkout, else the copy install.sh put in PREFIX/share/ws-supervisor/worker-scripts.</summary>
+/// a checkout, else the copy install.sh put in PREFIX/share/ws-supervisor/worker-scripts.
+/// Its apps are served at /NAME and its page, www/ inside it, at /.</summary>
 public static class DemoDirectory
 {
+    public const string PageFolderName = "www";
+
+    /// <summary>The demo page's folder inside <paramref name="demoDir"/>, if there is one.</summary>
+    public static string? PageFolder(string demoDir)
+    {
+        string page = Path.Combine(demoDir, PageFolderName);
+        return Directory.Exists(page) ? page : null;
+    }
+
     public static string? Find()
     {
         if (Directory.Exists("worker-scripts"))

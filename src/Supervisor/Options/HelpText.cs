@@ -10,7 +10,8 @@ public static class HelpText
         Usage:
           ws-supervisor [options] COMMAND [ARGS...]   serve COMMAND at every path
           ws-supervisor [options] --dir=DIR           serve each executable DIR/NAME at /NAME
-          ws-supervisor                               serve the demo (worker-scripts/) on port 8080
+          ws-supervisor                               the demo at http://127.0.0.1:8080/: the apps in
+                                                      worker-scripts/, its page from worker-scripts/www/
           ws-supervisor broadcast TEXT                send TEXT to every connected client
           ws-supervisor send --user=ID|--conn=ID|--path=/APP TEXT
                                                       send TEXT to the addressed clients only
@@ -34,6 +35,10 @@ public static class HelpText
           --dir=DIR                 serve every executable in DIR at /NAME (PATH_INFO after it);
                                     only regular files directly in DIR: dot-files, folders,
                                     FIFOs, devices and symlinks leading out are 404
+          --staticdir=DIR           plain GET and HEAD requests (no Upgrade) get files from DIR:
+                                    index.html for a folder, no listings, 404 otherwise, nothing
+                                    outside DIR; one request per connection. Every server also
+                                    serves its browser client at /ws-supervisor.js
           --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
                                     WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with

@@ -62,6 +62,7 @@ public static partial class OptionsParser
         string? command = i < args.Count ? args[i] : null;
         var commandArgs = i + 1 < args.Count ? args.Skip(i + 1).ToArray() : [];
         string? dir = Single(values, "dir");
+        string? staticDir = Single(values, "staticdir");
 
         if (command is not null && dir is not null)
             throw new UsageException("give either --dir=DIR or a COMMAND, not both");
@@ -69,6 +70,7 @@ public static partial class OptionsParser
         {
             dir = defaultDemoDir ?? throw new UsageException(
                 "nothing to serve: give a COMMAND or --dir=DIR (no worker-scripts/ demo folder was found)");
+            staticDir ??= DemoDirectory.PageFolder(dir);
         }
 
         var privileges = HardeningOptionsParser.ParsePrivileges(values, name => Single(values, name));
@@ -83,7 +85,8 @@ public static partial class OptionsParser
                 commandArgs,
                 dir is null ? null : ResolveDirectory(dir),
                 ParsePassEnv(values),
-                ParseHeaders(values)),
+                ParseHeaders(values),
+                staticDir is null ? null : ResolveStaticDirectory(staticDir)),
             new LimitOptions(
                 ParseInt(values, "maxforks", 0, 0, int.MaxValue),
                 ParseSize(values, "max-head", 8 * 1024, 1024, 1024 * 1024),
@@ -145,6 +148,7 @@ public static partial class OptionsParser
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
+        "staticdir",
         "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",
         "help", "h", "version", .. HardeningOptionsParser.Flags,
     ];
@@ -276,6 +280,9 @@ public static partial class OptionsParser
             throw new UsageException($"--dir={dir}: no such directory");
         return full;
     }
+
+    private static string ResolveStaticDirectory(string dir) =>
+        Directory.Exists(dir) ? Path.GetFullPath(dir) : throw new UsageException($"--staticdir={dir}: no such directory");
 
     internal static bool IsExecutable(string path) =>
         (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;

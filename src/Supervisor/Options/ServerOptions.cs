@@ -11,13 +11,15 @@ public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOp
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 
 /// <summary>Either one <see cref="Command"/> served at every path, or every executable in
-/// <see cref="Directory"/> at /NAME.</summary>
+/// <see cref="Directory"/> at /NAME; plain GET/HEAD requests get files from
+/// <see cref="StaticDirectory"/> when set (--staticdir).</summary>
 public sealed record AppOptions(
     string? Command,
     IReadOnlyList<string> Args,
     string? Directory,
     IReadOnlyList<string> PassEnv,
-    IReadOnlyList<string> Headers);
+    IReadOnlyList<string> Headers,
+    string? StaticDirectory = null);
 
 public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout);
 

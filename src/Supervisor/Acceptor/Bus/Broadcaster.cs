@@ -2,24 +2,47 @@ using Supervisor.Handoff;
 
 namespace Supervisor.Acceptor.Bus;
 
-/// <summary>Fans one text message out to the workers a predicate picks: one encoded frame,
-/// one non-blocking post per worker. Returns how many connections it reached.</summary>
+/// <summary>
+/// Fans one text message out to the workers a predicate picks: one encoded frame, one
+/// non-blocking post per worker. Queues that are full are waited on together, for at
+/// most <see cref="WorkerOutbox.StallTimeout"/> in all, so a burst slows its sender down
+/// (the FIFO's writers block, nothing is lost) and a stalled client costs one pause.
+/// Returns how many connections it reached.
+/// </summary>
 public sealed class Broadcaster(WorkerRegistry registry)
 {
     public int Send(ReadOnlySpan<byte> utf8, Func<WorkerEntry, bool> addressed)
     {
         byte[]? frame = null;
+        List<WorkerOutbox>? full = null;
         int reached = 0;
-        foreach (var worker in registry.All)
+        foreach (var worker in registry.Live)
         {
             if (!addressed(worker))
                 continue;
-            frame ??= new ControlFrame(FrameType.Text, utf8.ToArray()).Encode();
-            if (worker.Outbox.TryPost(frame))
-                reached++;
+            frame ??= ControlFrame.Encode(FrameType.Text, utf8);
+            switch (worker.Outbox.TryPost(frame))
+            {
+                case WorkerOutbox.PostResult.Queued:
+                    reached++;
+                    break;
+                case WorkerOutbox.PostResult.Full:
+                    (full ??= []).Add(worker.Outbox);
+                    break;
+            }
         }
+        if (full is not null)
+            reached += WaitForRoom(full, frame!);
         return reached;
     }
 
     public int SendToAll(ReadOnlySpan<byte> utf8) => Send(utf8, static _ => true);
+
+    private static int WaitForRoom(List<WorkerOutbox> full, byte[] frame)
+    {
+        using var deadline = new CancellationTokenSource(WorkerOutbox.StallTimeout);
+        bool[] posted = Task.WhenAll(full.Select(outbox => outbox.PostWithinAsync(frame, deadline.Token)))
+            .GetAwaiter().GetResult();
+        return posted.Count(p => p);
+    }
 }

@@ -73,7 +73,7 @@ public sealed class ControlServer : IDisposable
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
             {
-                return; // disposed while the accept was pending: the server is stopping
+                return; // the listener was closed: shutting down
             }
             catch (SocketException e)
             {

@@ -6,10 +6,13 @@ namespace Supervisor.Acceptor.Bus;
 
 /// <summary>
 /// What the acceptor has to say to one worker, in a bounded queue drained by one task.
-/// A worker whose client stops reading stops reading its control channel too; its queue
-/// then fills, and further messages to it are dropped (counted, logged once per stall)
-/// while every other worker's delivery goes on untouched. Frames are shared byte arrays,
-/// so a broadcast costs one copy however many queues hold it.
+/// A full queue first means "busy": the sender waits for room, up to
+/// <see cref="StallTimeout"/>, which slows the FIFO's writers down instead of losing
+/// lines in a burst. A queue still full after that belongs to a client that has stopped
+/// reading: it is marked stalled and further messages to it are dropped (counted, logged
+/// once per stall) until it has drained to half, while every other worker's delivery
+/// goes on. Frames are shared byte arrays, so a broadcast costs one copy however many
+/// queues hold it.
 /// </summary>
 public sealed class WorkerOutbox
 {
@@ -17,8 +20,16 @@ public sealed class WorkerOutbox
     /// backlog for a stalled client before it starts missing messages.</summary>
     public const int Capacity = 256;
 
+    /// <summary>How long a full queue may hold up a sender before its client is deemed
+    /// stalled. Long enough for a reading client on a loaded machine to catch up with a
+    /// burst; short enough that one stuck client costs the bus one pause, not one per line.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(1);
+
+    public enum PostResult { Queued, Full, Dropped }
+
     private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Socket _control;
     private readonly string _connectionId;
     private readonly ILogger _log;
     private long _dropped;
@@ -26,36 +37,66 @@ public sealed class WorkerOutbox
 
     public WorkerOutbox(Socket control, string connectionId, ILogger log)
     {
+        _control = control;
         _connectionId = connectionId;
         _log = log;
-        _ = PumpAsync(control);
     }
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues a complete control frame; false if it was dropped.</summary>
-    public bool TryPost(byte[] frame)
+    /// <summary>Begins sending: called once the worker's start frame is on the channel, so
+    /// nothing queued before overtakes it.</summary>
+    public void Start() => _ = PumpAsync();
+
+    /// <summary>Queues a complete control frame without waiting. <see cref="PostResult.Full"/>:
+    /// not queued, and the caller may wait with <see cref="PostWithinAsync"/>.</summary>
+    public PostResult TryPost(byte[] frame)
     {
-        if (_queue.Writer.TryWrite(frame))
+        if (Volatile.Read(ref _stalled) == 1)
         {
-            if (Interlocked.Exchange(ref _stalled, 0) == 1)
-                _log.Information("connection {ConnectionId} is reading again; {Dropped} messages were dropped while it was stalled", _connectionId, Dropped);
-            return true;
+            if (_queue.Reader.Count > Capacity / 2)
+            {
+                Interlocked.Increment(ref _dropped);
+                return PostResult.Dropped;
+            }
+            Volatile.Write(ref _stalled, 0);
+            _log.Information("connection {ConnectionId} is reading again; {Dropped} messages to it were dropped while it was stalled",
+                _connectionId, Dropped);
         }
-        Interlocked.Increment(ref _dropped);
-        if (Interlocked.Exchange(ref _stalled, 1) == 0)
-            _log.Warning("connection {ConnectionId} is not reading ({Capacity} messages queued): dropping messages to it until it catches up", _connectionId, Capacity);
-        return false;
+        return _queue.Writer.TryWrite(frame) ? PostResult.Queued : PostResult.Full;
+    }
+
+    /// <summary>Waits for room until <paramref name="deadline"/>; past it, marks the client
+    /// stalled and drops the frame.</summary>
+    public async Task<bool> PostWithinAsync(byte[] frame, CancellationToken deadline)
+    {
+        try
+        {
+            while (await _queue.Writer.WaitToWriteAsync(deadline))
+            {
+                if (_queue.Writer.TryWrite(frame))
+                    return true;
+            }
+            return false; // completed: the worker is gone
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _dropped);
+            if (Interlocked.Exchange(ref _stalled, 1) == 0)
+                _log.Warning("connection {ConnectionId} is not reading ({Capacity} messages queued for {Timeout} s): dropping messages to it until it catches up",
+                    _connectionId, Capacity, StallTimeout.TotalSeconds);
+            return false;
+        }
     }
 
     public void Complete() => _queue.Writer.TryComplete();
 
-    private async Task PumpAsync(Socket control)
+    private async Task PumpAsync()
     {
         try
         {
             await foreach (byte[] frame in _queue.Reader.ReadAllAsync())
-                await control.SendAsync(frame, SocketFlags.None);
+                await _control.SendAsync(frame, SocketFlags.None);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
