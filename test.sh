@@ -16,6 +16,18 @@ export DOTNET_NOLOGO=1
 
 ./install.sh --prefix "$prefix"
 
+# samples/SocketEcho, the socket-mode app the integration tests run: published natively
+# like the server, since socket mode costs a process per connection, which must start in
+# milliseconds and stay near a megabyte.
+echo "Building samples/SocketEcho (NativeAOT)..."
+if ! dotnet publish samples/SocketEcho/SocketEcho.csproj -f net9.0 -r linux-x64 -c Release --nologo \
+    -o "$prefix/samples/socket-echo" --artifacts-path "$REPO_DIR/artifacts/sample-build" \
+    >"$log_dir/socket-echo-publish.log" 2>&1; then
+    tail -n 40 "$log_dir/socket-echo-publish.log"
+    echo "test.sh: building samples/SocketEcho failed; log: artifacts/test-logs/socket-echo-publish.log" >&2
+    exit 1
+fi
+
 # A hung test would otherwise use up CI's whole time budget without saying which one:
 # blame kills the test host after this long on one test and names the test.
 hang_timeout=${WS_TEST_HANG_TIMEOUT:-5m}
@@ -39,6 +51,14 @@ read -r passed failed skipped assemblies < <(awk '
         f += n[1]; p += n[2]; s += n[3]; a++
     }
     END { printf "%d %d %d %d\n", p, f, s, a }' "$out")
+
+# The Autobahn-style conformance table (docs/conformance.md), written by the
+# integration tests' ConformanceTests as they run.
+if [[ -f $log_dir/conformance-summary.txt ]]; then
+    echo
+    echo "Conformance (tests/Supervisor.Conformance, Autobahn's case groups):"
+    cat "$log_dir/conformance-summary.txt"
+fi
 
 echo
 build_errors=$(grep -E ': error [A-Z]+[0-9]+:' "$out" | sort -u | wc -l || true)

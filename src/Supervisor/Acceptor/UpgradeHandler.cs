@@ -8,6 +8,7 @@ using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
 using Supervisor.Protocol.Cgi;
+using Supervisor.Protocol.Extensions;
 using Supervisor.Protocol.Handshake;
 using Supervisor.Unix;
 
@@ -29,6 +30,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     private readonly StaticFileServer _static = new(options.App, log);
 
     private readonly AdmissionGate _gate = new(options);
+
+    private readonly SocketAppLauncher _socketApps = new();
 
     /// <summary>Admitted connections (live workers and upgrades on their way to one).</summary>
     public int Admitted => _gate.Count;
@@ -135,10 +138,20 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     {
         string connectionId = cgi.ConnectionId;
         var session = options.Session;
+        var mode = ModeChoice.For(route, options);
+        // RFC 7692: the acceptor alone negotiates; the worker (or a socket-mode app) runs
+        // exactly what the 101 says, read back from the same text.
+        string? extensions = options.Modes.Compression ? PerMessageDeflate.Negotiate(request.Extensions)?.ToHeaderValue() : null;
         var start = new WorkerStart(connectionId, $"{cgi.RemoteAddr}:{remote.Port}", request.Head.Target,
             route.Executable, route.Args, AppEnvironment.BuildBytes(cgi, options),
             new SessionSettings(session.CloseMs, session.PingSeconds, session.MaxMessageBytes, options.Log.Level, options.Log.Json,
-                session.IdleSeconds))
+                session.IdleSeconds)
+            {
+                Mode = mode,
+                Extensions = extensions,
+                CgiConcurrency = options.Modes.CgiConcurrency,
+                CgiTimeoutSeconds = options.Modes.CgiTimeoutSeconds,
+            })
         {
             AppLimits = options.AppLimits,
         };
@@ -147,18 +160,29 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         // first offer is accepted, as websocketd does; the app sees them all in
         // HTTP_SEC_WEBSOCKET_PROTOCOL.
         string? subprotocol = request.Subprotocols.Count > 0 ? request.Subprotocols[0] : null;
-        byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, null, options.App.Headers);
+        byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, extensions, options.App.Headers);
 
         (int pid, ControlChannel control) worker;
-        try
+        if (mode == AppMode.Socket)
         {
-            worker = launcher.Spawn(socket, start);
+            // The app is the connection's only process, and may speak first: the launcher
+            // sends the 101 before the spawn, and answers a failure itself.
+            if (_socketApps.Launch(socket, switching, start, log) is not { } app)
+                return;
+            worker = app;
         }
-        catch (UnixException e)
+        else
         {
-            log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
-            _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
-            return;
+            try
+            {
+                worker = launcher.Spawn(socket, start);
+            }
+            catch (UnixException e)
+            {
+                log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
+                _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
+                return;
+            }
         }
 
         // Registered before the 101: what is pushed from now on queues in the outbox, which
@@ -166,8 +190,15 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
         var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.control, outbox) { Admission = ticket.Transfer() };
+        if (mode == AppMode.Socket)
+        {
+            entry.AppPid = worker.pid; // its own group leader: shutdown's last resort kills the group
+            log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
+                "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, worker.pid, connectionId, start.RemoteAddress);
+        }
         registry.Add(entry);
-        WorkerLauncher.Handover(socket, switching, worker.control, start);
+        if (mode != AppMode.Socket)
+            WorkerLauncher.Handover(socket, switching, worker.control, start);
         outbox.Start();
         _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",

@@ -24,6 +24,10 @@ public sealed record WorkerStart(
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
         CloseMs, PingSeconds, MaxMessageBytes, LogLevel, LogJson, IdleSeconds, AppLimits,
+
+        // App modes and extensions (issue 7); numbered apart so fields added elsewhere
+        // in the meantime never share a number with these.
+        Mode = 32, Extensions, CgiConcurrency, CgiTimeoutSeconds,
     }
 
     public byte[] Encode()
@@ -55,6 +59,11 @@ public sealed record WorkerStart(
         Put(Field.IdleSeconds, Settings.IdleSeconds.ToString());
         if (!AppLimits.IsEmpty)
             Put(Field.AppLimits, AppLimits.Encode());
+        Put(Field.Mode, AppModes.Name(Settings.Mode));
+        if (Settings.Extensions is { } extensions)
+            Put(Field.Extensions, extensions);
+        Put(Field.CgiConcurrency, Settings.CgiConcurrency.ToString());
+        Put(Field.CgiTimeoutSeconds, Settings.CgiTimeoutSeconds.ToString());
         return output.ToArray();
     }
 
@@ -66,6 +75,9 @@ public sealed record WorkerStart(
         var args = new List<string>();
         var environment = new List<byte[]>();
         var limits = AppLimits.None;
+        var mode = AppMode.Line;
+        string? extensions = null;
+        int cgiConcurrency = 1, cgiTimeoutSeconds = 30;
 
         while (!payload.IsEmpty)
         {
@@ -93,15 +105,42 @@ public sealed record WorkerStart(
                 case Field.LogJson: logJson = value == "1"; break;
                 case Field.IdleSeconds: idleSeconds = int.Parse(value); break;
                 case Field.AppLimits: limits = AppLimits.Decode(value); break;
+                case Field.Mode: mode = AppModes.Parse(value) ?? throw new InvalidDataException($"unknown mode {value}"); break;
+                case Field.Extensions: extensions = value; break;
+                case Field.CgiConcurrency: cgiConcurrency = int.Parse(value); break;
+                case Field.CgiTimeoutSeconds: cgiTimeoutSeconds = int.Parse(value); break;
                 default: break; // an unknown field from a newer acceptor is ignored
             }
         }
         return new WorkerStart(id, remote, path, app, args, environment,
-            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson, idleSeconds)) { AppLimits = limits };
+            new SessionSettings(closeMs, pingSeconds, maxMessage, logLevel, logJson, idleSeconds)
+            {
+                Mode = mode,
+                Extensions = extensions,
+                CgiConcurrency = cgiConcurrency,
+                CgiTimeoutSeconds = cgiTimeoutSeconds,
+            })
+        {
+            AppLimits = limits,
+        };
     }
 }
 
 /// <summary>Per-connection settings the worker applies; all decided by the acceptor's options.</summary>
 /// <param name="IdleSeconds">--idle-timeout: close after this long with no message either way (0 = never).</param>
 public sealed record SessionSettings(int CloseMs, int PingSeconds, int MaxMessageBytes, string LogLevel, bool LogJson,
-    int IdleSeconds = 0);
+    int IdleSeconds = 0)
+{
+    /// <summary>How the app's stdin and stdout carry messages (docs/modes.md).</summary>
+    public AppMode Mode { get; init; } = AppMode.Line;
+
+    /// <summary>The Sec-WebSocket-Extensions value of the 101 (the permessage-deflate
+    /// agreement), or null when the connection runs without extensions.</summary>
+    public string? Extensions { get; init; }
+
+    /// <summary>cgi mode: at most this many runs of the app at once per connection.</summary>
+    public int CgiConcurrency { get; init; } = 1;
+
+    /// <summary>cgi mode: a run still going after this long is killed and reported.</summary>
+    public int CgiTimeoutSeconds { get; init; } = 30;
+}

@@ -48,6 +48,25 @@ public static class HelpText
                                     stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
                                     more, SIGKILL after 500 ms more (default 0, as websocketd)
 
+        Modes (docs/modes.md):
+          --mode=MODE               how apps exchange messages (default line):
+                                      line    a text message is a line on stdin, a stdout line a message
+                                      binary  raw bytes both ways, each stdout read one binary message
+                                      exact   every message as "T LEN" or "B LEN", LEN bytes, a newline,
+                                              both ways: any bytes cross, types kept
+                                      cgi     the app runs once per message: the message on stdin, its
+                                              whole stdout the reply (text if UTF-8, else binary)
+                                      socket  the app gets the upgraded socket at fd 3 and the bus at fd 4
+                                              and speaks WebSocket itself: one process per connection
+                                    under --dir, a file named MODE-NAME (exact-echo.sh) runs in MODE
+          --binary                  the same as --mode=binary (websocketd's flag)
+          --cgi-concurrency=N       cgi mode: runs at once per connection (default 1); replies
+                                    always go out in the order the messages came
+          --cgi-timeout=SECONDS     cgi mode: a run still going after this is killed and the
+                                    connection closed with 1011 (default 30)
+          --no-compression          decline permessage-deflate (RFC 7692); by default it is used
+                                    when the client offers it, without context takeover either way
+
         Message bus (every connection can be pushed to):
           --run-dir=DIR             where the FIFO and control socket live (default
                                     /run/ws-supervisor as root, else $XDG_RUNTIME_DIR/ws-supervisor
@@ -108,7 +127,8 @@ public static class HelpText
                                     with 1000 "idle timeout" (default 0 = never; pings do not
                                     count as messages)
           --max-message=BYTES       largest message either way (default 1M; K/M suffixes);
-                                    a larger client message closes with 1009
+                                    a larger client message closes with 1009 (compressed ones
+                                    count inflated, and are stopped there)
           --ping-interval=SECONDS   keep-alive frame to the client this often, so proxies do
                                     not cut quiet connections (default 30; 0 = off)
           --max-head=BYTES          largest HTTP request head (default 8K) → 431 past it

@@ -17,7 +17,7 @@ public static partial class OptionsParser
     // websocketd's default: only these reach the app, besides the CGI variables.
     private static readonly string[] DefaultPassEnv = ["PATH", "LD_LIBRARY_PATH"];
 
-    private static readonly HashSet<string> BooleanFlags = ["help", "version", "sameorigin"];
+    private static readonly HashSet<string> BooleanFlags = ["help", "version", "sameorigin", "binary", "no-compression"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, string? defaultDemoDir)
     {
@@ -105,7 +105,8 @@ public static partial class OptionsParser
             ParseAdmission(values),
             HardeningOptionsParser.ParseProxies(values),
             privileges,
-            HardeningOptionsParser.ParseLimits(name => Single(values, name)));
+            HardeningOptionsParser.ParseLimits(name => Single(values, name)),
+            ParseModes(values));
     }
 
     private static BusOptions ParseBus(Dictionary<string, List<string>> values)
@@ -150,6 +151,7 @@ public static partial class OptionsParser
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
         "staticdir",
         "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",
+        "mode", "binary", "cgi-concurrency", "cgi-timeout", "no-compression",
         "help", "h", "version", .. HardeningOptionsParser.Flags,
     ];
 

@@ -6,7 +6,7 @@ namespace Supervisor.Options;
 /// <see cref="OptionsParser"/>; nothing downstream parses a string again.</summary>
 public sealed record ServerOptions(ListenOptions Listen, AppOptions App, LimitOptions Limits, SessionOptions Session,
     BusOptions Bus, AuthOptions Auth, LogOptions Log, AdmissionOptions Admission,
-    ProxyOptions Proxies, PrivilegeOptions Privileges, Handoff.AppLimits AppLimits);
+    ProxyOptions Proxies, PrivilegeOptions Privileges, Handoff.AppLimits AppLimits, ModeOptions Modes);
 
 public sealed record ListenOptions(IReadOnlyList<IPAddress> Addresses, int Port);
 

@@ -12,7 +12,9 @@ namespace Supervisor.Worker;
 /// </summary>
 public static class AppOutputPump
 {
-    public enum Outcome { EndOfOutput, LineTooLong, ClientGone }
+    /// <summary>How the app's stdout ended. <see cref="FramingError"/>: exact-mode output that
+    /// breaks the framing (or a message over --max-message), so the stream cannot be trusted.</summary>
+    public enum Outcome { EndOfOutput, LineTooLong, ClientGone, FramingError }
 
     private const int ReadSize = 16 * 1024;
 
@@ -58,7 +60,7 @@ public static class AppOutputPump
             return Outcome.EndOfOutput;
         });
 
-    private static int ReadOrEof(FdStream stream, byte[] buffer)
+    internal static int ReadOrEof(FdStream stream, byte[] buffer)
     {
         try
         {
@@ -70,7 +72,7 @@ public static class AppOutputPump
         }
     }
 
-    private static Task<Outcome> RunOnThread(string name, Func<Outcome> body)
+    internal static Task<Outcome> RunOnThread(string name, Func<Outcome> body)
     {
         var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>

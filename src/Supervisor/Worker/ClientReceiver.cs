@@ -1,14 +1,16 @@
 using System.Net.WebSockets;
-using Supervisor.Unix;
+using Supervisor.Worker.Modes;
 
 namespace Supervisor.Worker;
 
 /// <summary>
-/// Client → app in line mode: each complete text message becomes one line on the app's
-/// stdin. Fragments are gathered up to --max-message; the message and its newline go
-/// out in one write so a line is never split by a concurrent writer.
+/// Client → app: each complete message, text or binary, goes to the mode's sink (one
+/// line on stdin in line mode). Fragments are gathered up to --max-message, and the
+/// check runs after every chunk the engine hands over: a compressed message is inflated
+/// into this buffer chunk by chunk, so a decompression bomb is stopped at the limit plus
+/// one buffer, never inflated whole.
 /// </summary>
-public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxMessageBytes, IdleClock? idle = null)
+public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxMessageBytes, IdleClock? idle = null)
 {
     private long _bytesReceived;
 
@@ -20,7 +22,8 @@ public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxM
 
     public async Task<Outcome> RunAsync(CancellationToken cancellation)
     {
-        // Room for one typical message and its newline; grows up to the limit for big ones.
+        // Room for one typical message and the byte a sink may add; grows up to the limit
+        // for big ones.
         byte[] buffer = new byte[Math.Min(4 * 1024, maxMessageBytes + 1)];
         int filled = 0;
         while (true)
@@ -45,13 +48,8 @@ public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxM
                 return Outcome.ClientVanished;
             }
 
-            switch (result.MessageType)
-            {
-                case WebSocketMessageType.Close:
-                    return Outcome.ClientClosed;
-                case WebSocketMessageType.Binary:
-                    return Outcome.UnsupportedData;
-            }
+            if (result.MessageType == WebSocketMessageType.Close)
+                return Outcome.ClientClosed;
 
             idle?.Touch();
             filled += result.Count;
@@ -62,18 +60,21 @@ public sealed class ClientReceiver(WebSocket socket, FdStream appStdin, int maxM
 
             if (filled == buffer.Length)
                 Array.Resize(ref buffer, buffer.Length + 1);
-            buffer[filled] = (byte)'\n';
+            SinkResult delivered;
             try
             {
-                appStdin.Write(buffer.AsSpan(0, filled + 1));
+                delivered = await sink.DeliverAsync(result.MessageType, buffer, filled, cancellation);
             }
-            catch (UnixException)
+            catch (OperationCanceledException)
             {
-                return Outcome.StdinClosed; // EPIPE: the app closed stdin or exited
+                return Outcome.Cancelled;
             }
-            catch (ObjectDisposedException)
+            switch (delivered)
             {
-                return Outcome.StdinClosed;
+                case SinkResult.Unsupported:
+                    return Outcome.UnsupportedData;
+                case SinkResult.Closed:
+                    return Outcome.StdinClosed; // EPIPE: the app closed stdin or exited
             }
             Interlocked.Add(ref _bytesReceived, filled);
             filled = 0;

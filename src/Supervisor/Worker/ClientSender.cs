@@ -24,14 +24,22 @@ public sealed class ClientSender(WebSocket socket, IdleClock? idle = null)
         if (!Utf8.IsValid(utf8.Span))
             utf8 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8.Span));
 
+        return await SendAsync(utf8, WebSocketMessageType.Text);
+    }
+
+    /// <summary>Sends one binary message; false if the connection can no longer send.</summary>
+    public ValueTask<bool> SendBinaryAsync(ReadOnlyMemory<byte> bytes) => SendAsync(bytes, WebSocketMessageType.Binary);
+
+    private async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    {
         await _lock.WaitAsync();
         try
         {
             if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
                 return false;
-            await socket.SendAsync(utf8, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await socket.SendAsync(payload, type, endOfMessage: true, CancellationToken.None);
             idle?.Touch();
-            Interlocked.Add(ref _bytesSent, utf8.Length);
+            Interlocked.Add(ref _bytesSent, payload.Length);
             return true;
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)

@@ -14,6 +14,9 @@ public enum EndReason
     AppCrashed = 201,
     AppCouldNotStart = 202,
     AppLineTooLong = 203,
+    AppFramingError = 204,
+    CgiRunTimedOut = 205,
+    CgiReplyTooLong = 206,
 
     ShuttingDown = 300,
     IdleTimeout = 301,
@@ -34,6 +37,9 @@ public static class EndReasons
         EndReason.AppCrashed => 1011,
         EndReason.AppCouldNotStart => 1011,
         EndReason.AppLineTooLong => 1011,
+        EndReason.AppFramingError => 1011,
+        EndReason.CgiRunTimedOut => 1011,
+        EndReason.CgiReplyTooLong => 1011,
         EndReason.ShuttingDown => 1001,
         // 1000, not 1001 or 1008: nothing failed and nobody misbehaved; and the usual
         // client rule "reconnect unless the close was normal" then leaves an idle tab
@@ -51,6 +57,9 @@ public static class EndReasons
         EndReason.AppCrashed => "app failed",
         EndReason.AppCouldNotStart => "app could not be started",
         EndReason.AppLineTooLong => "app output line exceeds --max-message",
+        EndReason.AppFramingError => "app output breaks the exact framing",
+        EndReason.CgiRunTimedOut => "app run exceeded --cgi-timeout",
+        EndReason.CgiReplyTooLong => "app reply exceeds --max-message",
         EndReason.ShuttingDown => "going away",
         EndReason.IdleTimeout => "idle timeout",
         _ => "",

@@ -4,7 +4,9 @@ using System.Net.WebSockets;
 using Serilog;
 using Supervisor.Handoff;
 using Supervisor.Logging;
+using Supervisor.Protocol.Extensions;
 using Supervisor.Unix;
+using Supervisor.Worker.Modes;
 
 namespace Supervisor.Worker;
 
@@ -42,9 +44,16 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             // Unsolicited pongs (RFC 6455 §5.5.3) every interval keep proxies that cut
             // idle tunnels (Apache's and nginx's 60 s defaults) from cutting this one.
             KeepAliveInterval = settings.PingSeconds > 0 ? TimeSpan.FromSeconds(settings.PingSeconds) : TimeSpan.Zero,
+            // What the acceptor's 101 promised (RFC 7692), read back from the same text.
+            DangerousDeflateOptions = DeflateAgreement.Parse(settings.Extensions)?.ToEngineOptions(),
         });
         var idle = new IdleClock();
         var sender = new ClientSender(socket, idle);
+        if (settings.Mode == AppMode.Cgi)
+        {
+            await new CgiSession(start, socket, sender, control, log, shutdownSignal).RunAsync(clock, idle);
+            return;
+        }
 
         AppProcess app;
         try
@@ -67,11 +76,11 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
                 .Information("connection opened: {Path} worker={WorkerPid} app={AppPid}", start.RequestPath, Environment.ProcessId, app.Pid);
 
             using var stopReceiving = new CancellationTokenSource();
-            var receiver = new ClientReceiver(socket, app.Stdin, settings.MaxMessageBytes, idle);
+            var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes, idle);
             Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
-            Task<AppOutputPump.Outcome> stdout = AppOutputPump.StartStdout(app.Stdout, sender, settings.MaxMessageBytes);
+            Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
             _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
-            Task goingAway = Task.WhenAny(ForwardControlFramesAsync(sender), shutdownSignal);
+            Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
             Task idleTimeout = settings.IdleSeconds > 0
                 ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
                 : Task.Delay(Timeout.Infinite, stopReceiving.Token);
@@ -115,6 +124,8 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             {
                 if (stdout.Result == AppOutputPump.Outcome.LineTooLong)
                     return EndReason.AppLineTooLong;
+                if (stdout.Result == AppOutputPump.Outcome.FramingError)
+                    return EndReason.AppFramingError;
                 stdout = never; // stdout closed or the client gone: the other events say the rest
                 continue;
             }
@@ -139,33 +150,6 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
         reason == EndReason.AppCrashed && app.Exited.IsCompleted
             ? $"app failed ({app.Exited.Result})"
             : EndReasons.CloseText(reason);
-
-    /// <summary>Broadcasts and targeted messages from the acceptor go to the client; the
-    /// task completes when the acceptor says "going away". If the acceptor goes away
-    /// itself, the connection lives on without the bus: it is the client's, not its.</summary>
-    private async Task ForwardControlFramesAsync(ClientSender sender)
-    {
-        try
-        {
-            while (await control.ReadAsync() is { } frame)
-            {
-                switch (frame.Type)
-                {
-                    case FrameType.Text:
-                        await sender.SendTextAsync(frame.Payload);
-                        break;
-                    case FrameType.GoingAway:
-                        return;
-                }
-            }
-        }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
-        {
-            log.Debug("control channel failed: {Error}", e.Message);
-        }
-        log.Debug("acceptor gone; the connection carries on");
-        await Task.Delay(Timeout.Infinite);
-    }
 
     private async Task ReportAppStartedAsync(int appPid)
     {

@@ -38,6 +38,24 @@ public static class Paths
         }
     }
 
+    public const string SocketEchoVariable = "WS_SOCKET_ECHO_BIN";
+
+    /// <summary>samples/SocketEcho, published natively by ./test.sh: WS_SOCKET_ECHO_BIN, else
+    /// artifacts/test-prefix/samples/socket-echo/socket-echo.</summary>
+    public static string SocketEcho
+    {
+        get
+        {
+            string path = Environment.GetEnvironmentVariable(SocketEchoVariable) is { Length: > 0 } fromEnvironment
+                ? fromEnvironment
+                : Path.Combine(RepoRoot, "artifacts", "test-prefix", "samples", "socket-echo", "socket-echo");
+            if (!File.Exists(path))
+                throw new InvalidOperationException(
+                    $"socket-echo not found at {path}: run ./test.sh, or publish samples/SocketEcho there (see test.sh)");
+            return path;
+        }
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

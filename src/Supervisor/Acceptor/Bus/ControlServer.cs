@@ -73,7 +73,7 @@ public sealed class ControlServer : IDisposable
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
             {
-                return; // the listener was closed: shutting down
+                return; // disposed while the accept was pending: the server is stopping
             }
             catch (SocketException e)
             {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Serilog;
+using Supervisor.Handoff;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor;
+
+/// <summary>
+/// Socket mode's handoff: the app itself gets the client socket at fd 3 and the bus at
+/// fd 4 (the same <see cref="ControlFrame"/>s a worker gets: Text, GoingAway), so a
+/// connection costs one process. Unlike a worker, the app may speak first, so the 101
+/// goes out before the spawn; a spawn that then fails is answered in WebSocket terms,
+/// close 1011, since HTTP is over for that client.
+/// </summary>
+public sealed class SocketAppLauncher
+{
+    /// <summary>Variables that tell the app what it was handed (docs/modes.md).</summary>
+    public const string SocketFdVariable = "WS_SOCKET_FD";
+    public const string ControlFdVariable = "WS_CONTROL_FD";
+    public const string ExtensionsVariable = "WS_EXTENSIONS";
+    public const string MaxMessageVariable = "WS_MAX_MESSAGE";
+    public const string PingIntervalVariable = "WS_PING_INTERVAL";
+
+    // A server's close frame (RFC 6455 §5.5.1): FIN + opcode 8, unmasked, length 2, code 1011.
+    private static readonly byte[] CloseInternalError = [0x88, 0x02, 0x03, 0xF3];
+
+    /// <summary>The app's pid and the acceptor's end of its control channel, or null if it
+    /// could not be started (logged, the client told with close 1011, the socket closed).</summary>
+    public (int Pid, ControlChannel Control)? Launch(Socket client, byte[] switchingProtocols, WorkerStart start, ILogger log)
+    {
+        try
+        {
+            client.Send(switchingProtocols);
+        }
+        catch (SocketException e)
+        {
+            log.Debug("client {ConnectionId} left before its 101: {Error}", start.ConnectionId, e.Message);
+            client.Dispose();
+            return null;
+        }
+
+        var (mine, theirs) = FdPair.StreamSocketPair();
+        var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
+        bool addedRef = false;
+        try
+        {
+            client.SafeHandle.DangerousAddRef(ref addedRef);
+            int clientFd = (int)client.SafeHandle.DangerousGetHandle();
+            int pid = PosixSpawn.Spawn(start.AppPath, [start.AppPath, .. start.AppArgs], Environment(start),
+                [
+                    new FdMapping(clientFd, HandoffContract.ClientSocketFd),
+                    new FdMapping(theirs, HandoffContract.ControlFd),
+                    // No stdout of its own to speak on: what it prints goes to the log stream.
+                    new FdMapping(2, 1),
+                ],
+                newProcessGroup: true, stdinFromDevNull: true);
+            return (pid, control);
+        }
+        catch (UnixException e)
+        {
+            log.Error("cannot start socket-mode app {AppPath}: {Error}", start.AppPath, e.Message);
+            control.Dispose();
+            TrySend(client, CloseInternalError);
+            return null;
+        }
+        finally
+        {
+            if (addedRef)
+                client.SafeHandle.DangerousRelease();
+            FdPair.Close(theirs);
+            // Nothing pending on it: this closes the acceptor's fd only.
+            client.Dispose();
+        }
+    }
+
+    /// <summary>The app's environment as bytes (header values need not be UTF-8), plus the
+    /// socket-mode variables.</summary>
+    private static List<byte[]> Environment(WorkerStart start)
+    {
+        var settings = start.Settings;
+        var ours = new List<string>
+        {
+            $"{SocketFdVariable}={HandoffContract.ClientSocketFd}",
+            $"{ControlFdVariable}={HandoffContract.ControlFd}",
+            $"{MaxMessageVariable}={settings.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)}",
+            $"{PingIntervalVariable}={settings.PingSeconds.ToString(CultureInfo.InvariantCulture)}",
+        };
+        if (settings.Extensions is { } extensions)
+            ours.Add($"{ExtensionsVariable}={extensions}");
+        return [.. start.Environment, .. ours.Select(System.Text.Encoding.UTF8.GetBytes)];
+    }
+
+    private static void TrySend(Socket socket, byte[] bytes)
+    {
+        try
+        {
+            socket.Send(bytes);
+        }
+        catch (SocketException)
+        {
+            // Gone already: nobody to tell.
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net.WebSockets;
+using Supervisor.IntegrationTests.Infrastructure;
+using static Supervisor.IntegrationTests.Infrastructure.WsMessages;
+
+namespace Supervisor.IntegrationTests;
+
+/// <summary>--mode=socket: the app is handed the upgraded socket and speaks WebSocket
+/// itself, so a connection is one process — shown with samples/SocketEcho.</summary>
+[Collection(LoadCollection.Name)]
+public sealed class SocketModeTests
+{
+    [Fact]
+    public async Task SocketMode_AwkwardPayloads_EchoedByTheAppItself()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var server = SupervisorProcess.Start("--mode=socket", "--max-message=2M", Paths.SocketEcho);
+        using var client = await WsClient.ConnectAsync(server.Url("/socket"), cts.Token);
+
+        foreach (var message in Awkward())
+        {
+            await client.SendAsync(message, cts.Token);
+            AssertSame(message, await client.ReceiveMessageAsync(cts.Token));
+        }
+
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task SocketMode_Deflate_AppSpeaksWhatThe101Agreed()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var server = SupervisorProcess.Start("--mode=socket", "--max-message=2M", Paths.SocketEcho);
+        using var client = new ClientWebSocket();
+        client.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        client.Options.CollectHttpResponseDetails = true;
+        await client.ConnectAsync(server.Url("/deflate"), cts.Token);
+
+        Assert.StartsWith("permessage-deflate", client.HttpResponseHeaders?.GetValueOrDefault("Sec-WebSocket-Extensions")?.Single());
+        foreach (var message in Awkward())
+        {
+            await client.SendAsync(message, cts.Token);
+            AssertSame(message, await client.ReceiveMessageAsync(cts.Token));
+        }
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+    }
+
+    [Fact]
+    public async Task SocketMode_FiftyConnections_OneProcessEach_NoWorkers()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var server = SupervisorProcess.Start("--mode=socket", Paths.SocketEcho);
+        var clients = new List<ClientWebSocket>();
+        try
+        {
+            for (int i = 0; i < 50; i++)
+                clients.Add(await WsClient.ConnectAsync(server.Url($"/conn{i}"), cts.Token));
+            // Every connection answers, so every app is up and serving.
+            await Task.WhenAll(clients.Select((c, i) => c.AssertEchoesAsync($"hello {i}", cts.Token)));
+
+            var children = ProcTree.Children(server.Pid);
+            Assert.Equal(50, children.Count);
+            Assert.All(children, child =>
+            {
+                Assert.EndsWith("socket-echo", ProcTree.CommandLine(child.Pid));
+                Assert.Empty(ProcTree.Children(child.Pid)); // no worker, no helper: one process
+            });
+            Assert.Empty(server.Workers());
+
+            // The bus reaches apps too: a broadcast arrives on every connection.
+            await File.AppendAllTextAsync(server.FifoPath, "to everyone\n", cts.Token);
+            foreach (var client in clients)
+                Assert.Equal("to everyone", await client.ReceiveTextAsync(cts.Token));
+        }
+        finally
+        {
+            foreach (var client in clients)
+                client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task SocketMode_ServerShutdown_AppClosesWith1001()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var server = SupervisorProcess.Start("--mode=socket", Paths.SocketEcho);
+        using var client = await WsClient.ConnectAsync(server.Url("/bye"), cts.Token);
+        await client.AssertEchoesAsync("hello", cts.Token);
+
+        server.Signal(Signals.SIGTERM);
+        var (_, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task SocketMode_AppMissing_Close1011AfterThe101()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string dir = Directory.CreateTempSubdirectory("ws-supervisor-socket-").FullName;
+        string app = Path.Combine(dir, "socket-gone");
+        File.WriteAllText(app, "#!/nonexistent/interpreter\n");
+        File.SetUnixFileMode(app, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var server = SupervisorProcess.Start($"--dir={dir}");
+        using var client = await WsClient.ConnectAsync(server.Url("/socket-gone"), cts.Token);
+
+        var (_, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        await server.WaitForLogAsync(new("cannot start socket-mode app"), TimeSpan.FromSeconds(5));
+    }
+}
