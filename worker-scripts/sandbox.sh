@@ -2,7 +2,7 @@
 # Sandbox: what an app runs as, and the --limit-* flags at work. Send:
 #   whoami      → uid=… gid=… groups=…  (try the server with --user=nobody, as root)
 #   limits      → the app's address space, CPU time, open files and processes limits
-#   alloc MB    → holds MB of memory; past --limit-as it fails and the app exits 1 (→ 1011)
+#   alloc MB    → holds MB (1–1024) of memory; past --limit-as it fails, the app exits 1 (→ 1011)
 #   spin        → burns CPU until --limit-cpu stops it with SIGXCPU (→ 1011)
 # Run: ws-supervisor --limit-as=256M --limit-cpu=2 --dir=worker-scripts, open /sandbox.sh
 while IFS= read -r line; do
@@ -13,6 +13,11 @@ while IFS= read -r line; do
             grep -E '^Max (address space|cpu time|open files|processes)' /proc/self/limits | awk '{$1 = $1} 1' ;;
         alloc\ *)
             mb=${line#alloc }
+            # A bound, so the demo cannot be asked for all the machine's memory.
+            if [[ ! $mb =~ ^[0-9]+$ ]] || ((10#$mb < 1 || 10#$mb > 1024)); then
+                echo "alloc takes a number of MB from 1 to 1024"
+                continue
+            fi
             # tail keeps its whole input when it has no newline: MB of memory, held at once.
             if head -c "${mb}M" /dev/zero | tail >/dev/null; then
                 echo "allocated $mb MB"

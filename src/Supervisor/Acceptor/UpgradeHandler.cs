@@ -52,6 +52,13 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
 
+            // From here on `remote` is the client as far as we can vouch for it: the peer, or
+            // what a --trusted-proxy says. It is REMOTE_ADDR, the log's address, and the
+            // address per-address limits count.
+            var client = ClientAddress.Resolve(options.Proxies, remote, head);
+            if (client.Proxy is { } proxy)
+                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https})", $"{client.Address}:{client.Port}", proxy, client.Https);
+            remote = new IPEndPoint(client.Address, client.Port);
             if (_static.Serves(head))
             {
                 await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
@@ -65,13 +72,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
 
-            // From here on `remote` is the client as far as we can vouch for it: the peer, or
-            // what a --trusted-proxy says. It is REMOTE_ADDR, the log's address, and the
-            // address per-address limits count.
-            var client = ClientAddress.Resolve(options.Proxies, remote, head);
-            if (client.Proxy is { } proxy)
-                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https})", $"{client.Address}:{client.Port}", proxy, client.Https);
-            remote = new IPEndPoint(client.Address, client.Port);
             if (router.Resolve(head.RawPath) is not { } route)
             {
                 await RejectAsync(socket, remote, RejectionReason.NoSuchApp, head.Target);
