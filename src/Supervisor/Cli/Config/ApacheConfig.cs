@@ -46,6 +46,8 @@ public static class ApacheConfig
         text.AppendLine($"<VirtualHost {(listen.Address is null ? "*:" + listen.Port.ToString(CultureInfo.InvariantCulture) : listen.ToString())}>");
         if (proxy.ServerName is not null)
             text.AppendLine($"    ServerName {proxy.ServerName}");
+        else
+            text.AppendLine("    # No ServerName (--server-name): this host answers only where it is the first for its port.");
         if (tls)
         {
             text.AppendLine("    # wss:// ends here: Apache holds the certificate, ws-supervisor behind it speaks plain ws://.");

@@ -42,6 +42,8 @@ public static class NginxConfig
         }
         if (proxy.ServerName is not null)
             text.AppendLine($"    server_name {proxy.ServerName};");
+        else
+            text.AppendLine("    # No server_name (--server-name): this server answers only where it is the default for its port.");
         text.AppendLine();
         text.AppendLine($"    location {proxy.PublicPath} {{");
         text.AppendLine($"        proxy_pass http://{backend.Authority}/;");
