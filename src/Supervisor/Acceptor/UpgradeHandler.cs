@@ -238,27 +238,13 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         try
         {
             await socket.SendAsync(HttpResponses.Rejection(reason, detail, options.App.Headers), SocketFlags.None);
-            // Half-close and drain briefly: closing with unread request bytes would make
-            // the kernel send a reset that can destroy the response before it is read.
-            socket.Shutdown(SocketShutdown.Send);
-            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            var sink = new byte[4096];
-            for (int total = 0; total < 64 * 1024;)
-            {
-                int n = await socket.ReceiveAsync(sink, SocketFlags.None, drain.Token);
-                if (n == 0)
-                    break;
-                total += n;
-            }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // The client is gone or still talking after a second: either way we are done.
+            socket.Dispose(); // the client is gone: nobody to answer
+            return;
         }
-        finally
-        {
-            socket.Dispose();
-        }
+        await LingeringClose.RunAsync(socket, TimeSpan.FromSeconds(1));
     }
 
     private static string ServerName(string host, IPEndPoint local)

@@ -33,27 +33,15 @@ public static class LimitAnswer
         try
         {
             await socket.SendAsync(answer, SocketFlags.None);
-            // RFC 6455 §7.1.1: the server closes the TCP connection first. Half-closing now
-            // and reading until the client's close frame and FIN (bounded) means no unread
-            // bytes are left to turn our close into a reset that could destroy the frame.
-            socket.Shutdown(SocketShutdown.Send);
-            using var wait = new CancellationTokenSource(replyWait ?? CloseReplyWait);
-            var sink = new byte[1024];
-            for (int total = 0; total < 64 * 1024;)
-            {
-                int n = await socket.ReceiveAsync(sink, SocketFlags.None, wait.Token);
-                if (n == 0)
-                    break;
-                total += n;
-            }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Gone, or silent for a second: the close frame has been sent, which is all we owe.
+            socket.Dispose(); // the client is gone: nobody to tell
+            return;
         }
-        finally
-        {
-            socket.Dispose();
-        }
+        // RFC 6455 §7.1.1: the server closes the TCP connection first; reading until the
+        // client's close frame and FIN (bounded) leaves no unread bytes to turn our close
+        // into a reset that could destroy the frame.
+        await LingeringClose.RunAsync(socket, replyWait ?? CloseReplyWait);
     }
 }

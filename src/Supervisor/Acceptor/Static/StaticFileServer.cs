@@ -156,30 +156,5 @@ public sealed class StaticFileServer(AppOptions app, ILogger log)
         return total;
     }
 
-    /// <summary>Half-close, then read briefly until the client closes: closing with unread
-    /// bytes would make the kernel send a reset that can destroy the response in flight.</summary>
-    private static async Task CloseAsync(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Send);
-            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            var sink = new byte[4096];
-            for (int total = 0; total < 64 * 1024;)
-            {
-                int n = await socket.ReceiveAsync(sink, SocketFlags.None, drain.Token);
-                if (n == 0)
-                    break;
-                total += n;
-            }
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // Gone, or still talking after a second: done either way.
-        }
-        finally
-        {
-            socket.Dispose();
-        }
-    }
+    private static Task CloseAsync(Socket socket) => LingeringClose.RunAsync(socket, TimeSpan.FromSeconds(1));
 }
