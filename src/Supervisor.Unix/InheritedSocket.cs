@@ -3,13 +3,16 @@ using System.Net.Sockets;
 namespace Supervisor.Unix;
 
 /// <summary>
-/// Adopts a socket fd this process inherited (the client connection at fd 3). Checked
-/// before it is trusted: it must be an open stream socket. FD_CLOEXEC is set at once so
-/// the app this process starts never inherits the client connection.
+/// Adopts a socket fd this process inherited or was sent (a worker's control channel,
+/// a client connection). Checked before it is trusted: it must be an open stream socket.
+/// FD_CLOEXEC is set at once so the app this process starts never inherits it.
 /// </summary>
 public static unsafe class InheritedSocket
 {
-    public static Socket Adopt(int fd)
+    public static Socket Adopt(int fd) => new(new SafeSocketHandle(Check(fd), ownsHandle: true));
+
+    /// <summary>The same checks, for a descriptor used with raw calls: returns it.</summary>
+    public static int Check(int fd)
     {
         int type = 0;
         uint length = sizeof(int);
@@ -18,7 +21,7 @@ public static unsafe class InheritedSocket
         if (type != LibC.SOCK_STREAM)
             throw new InvalidOperationException($"fd {fd} is a socket of type {type}, not a stream socket");
         SetCloseOnExec(fd);
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        return fd;
     }
 
     public static void SetCloseOnExec(int fd)

@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace Supervisor.IntegrationTests;
 
 /// <summary>The acceptor's cost does not grow with the connections it has handed over:
-/// no client socket, control channel or thread is left behind.</summary>
+/// no client socket, control channel or thread is left behind. It holds one control
+/// channel per live worker (idle spares included), so fds are counted net of those.</summary>
 [Collection(LoadCollection.Name)]
 public sealed class AcceptorResourceTests(ITestOutputHelper output)
 {
@@ -22,14 +23,14 @@ public sealed class AcceptorResourceTests(ITestOutputHelper output)
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
 
         await CycleAsync(server, WarmUpCycles, cts.Token);
-        await WaitForNoWorkersAsync(server, cts.Token);
-        int fdsBefore = ProcTree.FdCount(server.Pid);
+        await WaitForNoConnectionsAsync(server, cts.Token);
+        int fdsBefore = ProcTree.FdCount(server.Pid) - server.AllWorkers().Count;
         int threadsBefore = ProcTree.ThreadCount(server.Pid);
 
         var clock = Stopwatch.StartNew();
         await CycleAsync(server, Cycles, cts.Token);
-        await WaitForNoWorkersAsync(server, cts.Token);
-        int fdsAfter = ProcTree.FdCount(server.Pid);
+        await WaitForNoConnectionsAsync(server, cts.Token);
+        int fdsAfter = ProcTree.FdCount(server.Pid) - server.AllWorkers().Count;
         int threadsAfter = ProcTree.ThreadCount(server.Pid);
 
         output.WriteLine($"{Cycles} cycles in {clock.ElapsedMilliseconds} ms; fds {fdsBefore} → {fdsAfter}, threads {threadsBefore} → {threadsAfter}");
@@ -47,13 +48,14 @@ public sealed class AcceptorResourceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Every worker gone and reaped, so the census counts the idle acceptor only.</summary>
-    private static async Task WaitForNoWorkersAsync(SupervisorProcess server, CancellationToken cancellation)
+    /// <summary>Every connection over (no worker has an app) and every exited worker reaped,
+    /// so the census counts the idle acceptor and its idle spares only.</summary>
+    private static async Task WaitForNoConnectionsAsync(SupervisorProcess server, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (ProcTree.Descendants(server.Pid).Count > 0 || HasZombieChildren(server.Pid))
+        while (server.ServingWorkers().Count > 0 || HasZombieChildren(server.Pid))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"workers still running 10 s after their clients closed:\n{server.Stderr}");
+            Assert.True(DateTime.UtcNow < deadline, $"connections still served 10 s after their clients closed:\n{server.Stderr}");
             await Task.Delay(50, cancellation);
         }
         await Task.Delay(200, cancellation); // let the reaper's disposals settle

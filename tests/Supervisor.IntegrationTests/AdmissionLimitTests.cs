@@ -23,7 +23,7 @@ public sealed class AdmissionLimitTests
 
         await RawFrames.AssertRetryLaterAsync(server.Port, RawHttp.UpgradeHead("/3"), "from your address", cts.Token);
 
-        Assert.Equal(2, server.Workers().Count);
+        Assert.Equal(2, server.ServingWorkers().Count);
         await first.AssertEchoesAsync("one still", cts.Token);
         await second.AssertEchoesAsync("two still", cts.Token);
         await second.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
@@ -85,7 +85,7 @@ public sealed class AdmissionLimitTests
         }
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the refusal took {clock.Elapsed}: the bucket may have refilled");
-        Assert.Single(server.Workers());
+        Assert.Single(server.ServingWorkers());
         await first.AssertEchoesAsync("first still", cts.Token);
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, 1.1 - clock.Elapsed.TotalSeconds)), cts.Token);
         await WsClient.AssertServerEchoesAsync(server.Url("/3"), cts.Token);

@@ -53,7 +53,7 @@ public sealed class AuthTests
 
         Assert.Equal("HTTP/1.1 403 Forbidden", response.StatusLine);
         Assert.Equal("Not allowed. no entry: you are on the list\n", response.Body);
-        Assert.Single(server.Workers());
+        Assert.Single(server.ServingWorkers());
         await connected.AssertEchoesAsync("after", cts.Token);
     }
 

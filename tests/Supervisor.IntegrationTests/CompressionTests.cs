@@ -135,7 +135,7 @@ public sealed partial class CompressionTests
                 await client.AssertEchoesAsync(line, cancellation);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
-            var pss = server.Workers().Select(w => PssKb(w.Pid)).Order().ToList();
+            var pss = server.ServingWorkers().Select(w => PssKb(w.Pid)).Order().ToList();
             Assert.Equal(connections, pss.Count);
             return pss[pss.Count / 2];
         }

@@ -24,7 +24,7 @@ public sealed class ConcurrencyTests
             }));
             server.RememberDescendants();
 
-            var workers = server.Workers();
+            var workers = server.ServingWorkers();
             Assert.Equal(Connections, workers.Select(w => w.Pid).Distinct().Count());
             Assert.All(workers, w => Assert.Equal(server.Pid, w.ParentPid));
 

@@ -73,7 +73,7 @@ public sealed class FileDescriptorLimitTests(ITestOutputHelper output)
             Assert.All(answered, status => Assert.Equal("HTTP/1.1 503 Service Unavailable", status));
 
             // A real upgrade now: answered from the reserve, no worker.
-            int workersBefore = server.Workers().Count;
+            int workersBefore = server.ServingWorkers().Count;
             string request = RawHttp.UpgradeHead("/while-out-of-fds");
             if (mode == "close")
             {
@@ -85,7 +85,7 @@ public sealed class FileDescriptorLimitTests(ITestOutputHelper output)
                 Assert.Equal("HTTP/1.1 503 Service Unavailable", response.StatusLine);
                 Assert.Equal("1", response.Header("Retry-After"));
             }
-            Assert.Equal(workersBefore, server.Workers().Count);
+            Assert.Equal(workersBefore, server.ServingWorkers().Count);
 
             Assert.False(server.HasExited, "the acceptor died");
             for (int i = 0; i < connected.Count; i++)

@@ -126,7 +126,7 @@ public sealed class HandshakeRejectionTests
 
             await RawFrames.AssertRetryLaterAsync(server.Port, RawHttp.UpgradeHead("/second"), "at capacity", cts.Token);
 
-            Assert.Single(server.Workers()); // the acceptor answered it itself: no worker
+            Assert.Single(server.ServingWorkers()); // the acceptor answered it itself: no worker
             await first.AssertEchoesAsync("the first is untouched", cts.Token);
             await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
         }

@@ -51,7 +51,7 @@ public sealed class OriginTests
         Assert.True(response.StatusLine == "HTTP/1.1 403 Forbidden", $"{name}: got \"{response.StatusLine}\"");
         Assert.StartsWith("Origin not allowed.", response.Body);
         Assert.Contains(bodyPart, response.Body);
-        Assert.Single(server.Workers()); // the connected client's: none was started for the refused one
+        Assert.Single(server.ServingWorkers()); // the connected client's: none was started for the refused one
         Assert.DoesNotContain(server.StderrLines, l => l.Contains("connection opened: /hostile", StringComparison.Ordinal));
         await connected.AssertEchoesAsync("after", cts.Token);
     }
@@ -90,7 +90,7 @@ public sealed class OriginTests
         }
         await Assert.ThrowsAsync<WebSocketException>(
             () => ConnectWithOriginAsync(server.Url("/hostile"), "http://evil.example", cts.Token));
-        Assert.Single(server.Workers());
+        Assert.Single(server.ServingWorkers());
         await connected.AssertEchoesAsync("still here", cts.Token);
     }
 

@@ -23,7 +23,7 @@ public sealed class ShutdownTests
                 clients.Add(await WsClient.ConnectAsync(server.Url($"/s{i}"), cts.Token));
                 await clients[i].AssertEchoesAsync($"client {i}", cts.Token);
             }
-            var workers = server.Workers().Select(w => w.Pid).ToList();
+            var workers = server.ServingWorkers().Select(w => w.Pid).ToList();
             Assert.Equal(3, workers.Count);
             var apps = workers.SelectMany(w => ProcTree.Children(w)).Select(a => a.Pid).ToList();
             Assert.Equal(3, apps.Count);

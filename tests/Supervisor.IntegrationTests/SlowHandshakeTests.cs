@@ -59,7 +59,7 @@ public sealed class SlowHandshakeTests(ITestOutputHelper output)
             Assert.All(times, t => Assert.True(t < TimeSpan.FromSeconds(10), $"a client took {t} to connect and echo 3 lines"));
             // No thread per waiting connection, and none of them got a worker or an answer.
             Assert.InRange(ProcTree.ThreadCount(server.Pid), 1, threadsBefore + 16);
-            Assert.Single(server.Workers());
+            Assert.Single(server.ServingWorkers());
             Assert.All(stalled, s => Assert.Equal(0, s.Available));
             await connected.AssertEchoesAsync("the first client never noticed", cts.Token);
         }

@@ -65,7 +65,7 @@ public sealed class SocketModeTests
                 Assert.EndsWith("socket-echo", ProcTree.CommandLine(child.Pid));
                 Assert.Empty(ProcTree.Children(child.Pid)); // no worker, no helper: one process
             });
-            Assert.Empty(server.Workers());
+            Assert.Empty(server.AllWorkers());
 
             // The bus reaches apps too: a broadcast arrives on every connection.
             await File.AppendAllTextAsync(server.FifoPath, "to everyone\n", cts.Token);

@@ -5,6 +5,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Pool;
 using Supervisor.Acceptor.SelfChecks;
 using Supervisor.Handoff;
 using Supervisor.Options;
@@ -56,15 +57,20 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             return 1;
         }
 
-        var reaper = new Reaper(_registry, log);
+        var pool = new WorkerPool(new WorkerLauncher(), options.Limits.SpareWorkers, options.Limits.WorkerReuse, log);
+        var reaper = new Reaper(_registry, pool, log);
+        var reports = new WorkerReports(_registry, pool, reaper);
+        pool.Started = worker => _ = reports.ListenAsync(worker);
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
-        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, new WorkerLauncher(), reaper, auth, log);
+        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, pool, reports, auth, log);
         using var reserve = new DescriptorReserve(log);
         using var stopping = new CancellationTokenSource();
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOn(context, stopping));
+        // After the privilege drop: spare workers run as the --user account.
+        pool.Start(prestart: options.App.Directory is not null || options.Modes.Mode != AppMode.Socket);
 
         foreach (var listener in listeners)
             log.Information("Listening on {Url:l} serving {What:l}", Url((IPEndPoint)listener.LocalEndPoint!), Describe(options.App));
@@ -94,7 +100,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             listener.Dispose();
         Task.WaitAll(loops);
         control?.Dispose();
-        ShutDownWorkers(reaper);
+        ShutDownWorkers(pool, reaper);
         fifo?.Dispose(); // the FIFO file itself stays: writers keep its path across restarts
         return 0;
     }
@@ -161,8 +167,9 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
     }
 
-    private void ShutDownWorkers(Reaper reaper)
+    private void ShutDownWorkers(WorkerPool pool, Reaper reaper)
     {
+        pool.Stop(); // idle workers go at once; busy ones are asked below
         var workers = _registry.All.ToList();
         log.Information("Shutting down: asking {Count} workers to close with 1001 (going away)", workers.Count);
         byte[] goingAway = new ControlFrame(FrameType.GoingAway, ReadOnlyMemory<byte>.Empty).Encode();
@@ -175,7 +182,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
 
         var deadline = DateTime.UtcNow + options.Limits.ShutdownTimeout;
-        while (_registry.Count > 0 && DateTime.UtcNow < deadline)
+        while ((_registry.Count > 0 || pool.Count > 0) && DateTime.UtcNow < deadline)
         {
             reaper.Poke();
             Thread.Sleep(50);
@@ -189,6 +196,12 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
                 Processes.Signal(-worker.AppPid, Processes.SIGKILL);
             Processes.Wait(worker.Pid);
             _registry.TryRemove(worker.Pid, out _);
+        }
+        foreach (int pid in pool.Pids)
+        {
+            Processes.Signal(pid, Processes.SIGKILL);
+            Processes.Wait(pid);
+            pool.Forget(pid);
         }
         log.Information("Stopped ({Killed} workers killed after {Timeout} s)", left.Count, options.Limits.ShutdownTimeout.TotalSeconds);
     }

@@ -1,14 +1,15 @@
 using Serilog;
+using Supervisor.Acceptor.Pool;
 using Supervisor.Unix;
 
 namespace Supervisor.Acceptor;
 
 /// <summary>
-/// Collects exited workers: waitpid(pid, WNOHANG) over the registry's pids, never
-/// waitpid(-1). Poked by SIGCHLD and by a worker's control channel reaching EOF; one
+/// Collects exited workers: waitpid(pid, WNOHANG) over the pool's and the registry's
+/// pids (socket-mode apps are only in the registry), never waitpid(-1). Poked by SIGCHLD and by a worker's control channel reaching EOF; one
 /// pass at a time, and a poke during a pass causes one more pass, so no exit is missed.
 /// </summary>
-public sealed class Reaper(WorkerRegistry registry, ILogger log)
+public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log)
 {
     private int _state; // 0 idle, 1 running, 2 running and poked again
 
@@ -23,10 +24,13 @@ public sealed class Reaper(WorkerRegistry registry, ILogger log)
         do
         {
             Volatile.Write(ref _state, 1);
-            foreach (int pid in registry.Pids)
+            var pids = new HashSet<int>(pool.Pids);
+            pids.UnionWith(registry.Pids);
+            foreach (int pid in pids)
             {
                 if (Processes.TryReap(pid) is not { } exit)
                     continue;
+                bool pooled = pool.Forget(pid);
                 if (registry.TryRemove(pid, out var entry) && entry is not null)
                 {
                     entry.Outbox.Complete();
@@ -42,6 +46,8 @@ public sealed class Reaper(WorkerRegistry registry, ILogger log)
                     else
                         log.Debug("worker {WorkerPid} for {ConnectionId} reaped", pid, entry.ConnectionId);
                 }
+                else if (pooled && !exit.Succeeded)
+                    log.Warning("idle worker {WorkerPid} ended abnormally: {Exit}", pid, exit);
             }
         }
         while (Interlocked.CompareExchange(ref _state, 0, 1) != 1);

@@ -4,6 +4,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Pool;
 using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
 using Supervisor.Options;
@@ -23,7 +24,7 @@ namespace Supervisor.Acceptor;
 /// connection alone.
 /// </summary>
 public sealed class UpgradeHandler(ServerOptions options, AppRouter router, WorkerRegistry registry,
-    WorkerLauncher launcher, Reaper reaper, AuthProgram? auth, ILogger log)
+    WorkerPool pool, WorkerReports reports, AuthProgram? auth, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
@@ -162,47 +163,68 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         string? subprotocol = request.Subprotocols.Count > 0 ? request.Subprotocols[0] : null;
         byte[] switching = HttpResponses.SwitchingProtocols(AcceptKey.Compute(request.Key), subprotocol, extensions, options.App.Headers);
 
-        (int pid, ControlChannel control) worker;
         if (mode == AppMode.Socket)
         {
-            // The app is the connection's only process, and may speak first: the launcher
-            // sends the 101 before the spawn, and answers a failure itself.
-            if (_socketApps.Launch(socket, switching, start, log) is not { } app)
-                return;
-            worker = app;
-        }
-        else
-        {
-            try
-            {
-                worker = launcher.Spawn(socket, start);
-            }
-            catch (UnixException e)
-            {
-                log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
-                _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
-                return;
-            }
+            LaunchSocketApp(socket, request, start, switching, ticket, route.ScriptName, cgi.RemoteUser);
+            return;
         }
 
-        // Registered before the 101: what is pushed from now on queues in the outbox, which
-        // starts sending once the start frame is out.
-        var outbox = new WorkerOutbox(worker.control.Socket, connectionId, log);
-        var entry = new WorkerEntry(worker.pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
-            worker.control, outbox) { Admission = ticket.Transfer() };
-        if (mode == AppMode.Socket)
+        WorkerProcess worker;
+        try
         {
-            entry.AppPid = worker.pid; // its own group leader: shutdown's last resort kills the group
-            log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
-                "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, worker.pid, connectionId, start.RemoteAddress);
+            worker = pool.Rent();
         }
-        registry.Add(entry);
-        if (mode != AppMode.Socket)
-            WorkerLauncher.Handover(socket, switching, worker.control, start);
+        catch (UnixException e)
+        {
+            log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
+            _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
+            return;
+        }
+
+        // Registered before the worker can write the 101: what is pushed from now on queues
+        // in the outbox, which starts sending once the start frame is out.
+        var outbox = new WorkerOutbox(worker.Control.Socket, connectionId, log);
+        registry.Add(new WorkerEntry(worker.Pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
+            worker.Control, outbox) { Admission = ticket.Transfer() });
+        try
+        {
+            WorkerLauncher.Handover(socket, worker.Control, start with { SwitchingProtocols = switching });
+        }
+        catch (Exception e) when (e is UnixException or SocketException or ObjectDisposedException)
+        {
+            // The worker died since it was last heard from; the client has had no answer yet.
+            log.Warning("worker {WorkerPid} could not take {Remote}: {Error}", worker.Pid, remote, e.Message);
+            registry.TryRemove(worker.Pid, out _);
+            pool.Discard(worker);
+            _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
+            return;
+        }
+        // No operation is pending on it, so this closes our fd only: the worker's copy
+        // keeps the connection open.
+        socket.Dispose();
         outbox.Start();
-        _ = ListenToWorkerAsync(entry);
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
-            remote, request.Head.Target, worker.pid, connectionId, cgi.RemoteUser ?? "-");
+            remote, request.Head.Target, worker.Pid, connectionId, cgi.RemoteUser ?? "-");
+    }
+
+    /// <summary>Socket mode: the app is the connection's only process, and may speak first:
+    /// the launcher sends the 101 before the spawn, and answers a failure itself.</summary>
+    private void LaunchSocketApp(Socket socket, WebSocketRequest request, WorkerStart start, byte[] switching, AdmissionTicket ticket,
+        string scriptName, string? userId)
+    {
+        if (_socketApps.Launch(socket, switching, start, log) is not { } app)
+            return;
+        var outbox = new WorkerOutbox(app.Control.Socket, start.ConnectionId, log);
+        var entry = new WorkerEntry(app.Pid, start.ConnectionId, scriptName, start.RemoteAddress, userId, app.Control, outbox)
+        {
+            Admission = ticket.Transfer(),
+        };
+        entry.AppPid = app.Pid; // its own group leader: shutdown's last resort kills the group
+        log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
+            "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, app.Pid, start.ConnectionId, start.RemoteAddress);
+        registry.Add(entry);
+        outbox.Start();
+        _ = reports.ListenAsync(entry);
     }
 
     /// <summary>"Retry later" refusals (<see cref="Rejections.IsRetryLater"/>): by default a
@@ -211,25 +233,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         options.Admission.LimitResponse == LimitResponse.Close
             ? LimitAnswer.SendAsync(socket, remote, request, reason, options.App.Headers, log)
             : RejectAsync(socket, remote, reason, request.Head.Target);
-
-    /// <summary>Reads what the worker reports; EOF means it has exited (or is exiting), which
-    /// is the reaper's cue even if SIGCHLD was coalesced with another.</summary>
-    private async Task ListenToWorkerAsync(WorkerEntry entry)
-    {
-        try
-        {
-            while (await entry.Control.ReadAsync() is { } frame)
-            {
-                if (frame.Type == FrameType.AppStarted && int.TryParse(frame.Payload.Span, out int appPid))
-                    entry.AppPid = appPid;
-            }
-        }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
-        {
-            // Same as EOF: the worker is gone or going.
-        }
-        reaper.Poke();
-    }
 
     private async Task RejectAsync(Socket socket, IPEndPoint remote, RejectionReason reason, string? target, string? detail = null)
     {

@@ -5,9 +5,9 @@ using Supervisor.Unix;
 namespace Supervisor.Acceptor;
 
 /// <summary>
-/// The handoff, in two steps so the worker is in the registry before its client learns
-/// it is connected (a push sent right after the 101 must reach it): <see cref="Spawn"/>,
-/// then <see cref="Handover"/>.
+/// Starts workers (ahead of need, for the pool) and hands them connections: the start
+/// frame with the client socket attached, after which the acceptor closes its copy and
+/// the connection's bytes never pass through this process.
 /// </summary>
 public sealed class WorkerLauncher
 {
@@ -32,25 +32,16 @@ public sealed class WorkerLauncher
         return variables.Select(v => $"{v.Key}={v.Value}").ToArray();
     }
 
-    /// <summary>Starts a worker with the client socket at fd 3 and a fresh control channel at
-    /// fd 4; returns its pid and the acceptor's end of that channel. The worker waits for
-    /// its start frame (see <see cref="Handover"/>), so the caller can register it first.
-    /// Throws <see cref="UnixException"/> if it cannot be started; the client socket is then
-    /// untouched, so the caller can still answer with an HTTP status.</summary>
-    public (int Pid, ControlChannel Control) Spawn(Socket client, WorkerStart start)
+    /// <summary>Starts a worker with a fresh control channel at fd 4; returns its pid and the
+    /// acceptor's end of that channel. Throws <see cref="UnixException"/> if it cannot.</summary>
+    public (int Pid, ControlChannel Control) Spawn()
     {
         var (mine, theirs) = FdPair.StreamSocketPair();
         var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
-        bool addedRef = false;
         try
         {
-            // Keep the fd number valid across the call even if something disposes the
-            // Socket concurrently.
-            client.SafeHandle.DangerousAddRef(ref addedRef);
-            int clientFd = (int)client.SafeHandle.DangerousGetHandle();
-            int pid = PosixSpawn.Spawn(_self, [_self, HandoffContract.WorkerCommand, start.ConnectionId], _workerEnvironment,
-                [new FdMapping(clientFd, HandoffContract.ClientSocketFd), new FdMapping(theirs, HandoffContract.ControlFd)],
-                newProcessGroup: true, stdinFromDevNull: true);
+            int pid = PosixSpawn.Spawn(_self, [_self, HandoffContract.WorkerCommand], _workerEnvironment,
+                [new FdMapping(theirs, HandoffContract.ControlFd)], newProcessGroup: true, stdinFromDevNull: true);
             return (pid, control);
         }
         catch
@@ -60,30 +51,36 @@ public sealed class WorkerLauncher
         }
         finally
         {
-            if (addedRef)
-                client.SafeHandle.DangerousRelease();
             FdPair.Close(theirs);
         }
     }
 
-    /// <summary>Sends the 101, then the start frame (so the worker never writes to the client
-    /// before the 101 is out, and the start frame is the first on the channel), and closes
-    /// the acceptor's copy of the client socket: from then on the connection's bytes never
-    /// pass through this process.</summary>
-    public static void Handover(Socket client, byte[] switchingProtocols, ControlChannel control, WorkerStart start)
+    /// <summary>Sends the start frame (the 101 inside it; the worker writes it) with the
+    /// client socket attached. Throws <see cref="UnixException"/> if the worker cannot take
+    /// it (it has died): the client socket is then still ours and untouched, so the caller
+    /// can try another worker or answer with a status. On success the caller closes its
+    /// copy of the socket.</summary>
+    public static void Handover(Socket client, ControlChannel control, WorkerStart start)
     {
+        byte[] frame = new ControlFrame(FrameType.Start, start.Encode()).Encode();
+        bool addedRef = false, controlRef = false;
         try
         {
-            client.Send(switchingProtocols);
+            // Keep both fd numbers valid across the calls even if something disposes the
+            // Sockets concurrently.
+            client.SafeHandle.DangerousAddRef(ref addedRef);
+            control.Socket.SafeHandle.DangerousAddRef(ref controlRef);
+            int controlFd = (int)control.Socket.SafeHandle.DangerousGetHandle();
+            int sent = DescriptorPassing.SendWith(controlFd, frame, (int)client.SafeHandle.DangerousGetHandle());
+            if (sent < frame.Length)
+                control.Socket.Send(frame.AsSpan(sent));
         }
-        catch (SocketException)
+        finally
         {
-            // The client left during the spawn; the worker will find the socket closed
-            // and end on its own.
+            if (addedRef)
+                client.SafeHandle.DangerousRelease();
+            if (controlRef)
+                control.Socket.SafeHandle.DangerousRelease();
         }
-        control.WriteAsync(new ControlFrame(FrameType.Start, start.Encode())).AsTask().GetAwaiter().GetResult();
-        // No operation is pending on it, so this closes our fd only: the worker's copy
-        // keeps the connection open.
-        client.Dispose();
     }
 }

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Supervisor.Acceptor;
 
-/// <summary>The live workers by pid. The acceptor's only per-connection state once a
-/// connection is handed over, so its memory grows by one entry per connection.</summary>
+/// <summary>The live connections by the pid of the process serving them (a worker, or a
+/// socket-mode app). The acceptor's only per-connection state once a connection is
+/// handed over, so its memory grows by one entry per connection. Idle workers are the
+/// pool's, not here.</summary>
 public sealed class WorkerRegistry
 {
     private readonly ConcurrentDictionary<int, WorkerEntry> _byPid = new();
@@ -26,6 +28,9 @@ public sealed class WorkerRegistry
     }
 
     public void Add(WorkerEntry entry) => _byPid[entry.Pid] = entry;
+
+    /// <summary>The connection a worker is serving now, if any.</summary>
+    public WorkerEntry? Find(int pid) => _byPid.GetValueOrDefault(pid);
 
     public bool TryRemove(int pid, out WorkerEntry? entry)
     {

@@ -2,10 +2,13 @@ namespace Supervisor.Handoff;
 
 /// <summary>
 /// The whole contract between the acceptor and a worker, and the only type both sides
-/// read. The acceptor spawns <c>ws-supervisor worker LABEL</c> with the client socket at
-/// fd <see cref="ClientSocketFd"/> (the 101 already sent) and one end of a unix stream
-/// socket pair at fd <see cref="ControlFd"/>, then writes one <see cref="FrameType.Start"/>
-/// frame on it. Everything after that on fd 4 is <see cref="ControlFrame"/>s.
+/// read. The acceptor spawns <c>ws-supervisor worker</c> with one end of a unix stream
+/// socket pair at fd <see cref="ControlFd"/>, ahead of need (a pool of spare workers).
+/// Everything on fd 4 is <see cref="ControlFrame"/>s. A connection is handed over as one
+/// <see cref="FrameType.Start"/> frame with the client socket attached (SCM_RIGHTS, the
+/// 101 already sent); when it ends the worker answers <see cref="FrameType.Ready"/> and
+/// waits for the next, or exits if it is retiring. EOF on fd 4 while idle means exit.
+/// A socket-mode app gets the client socket at fd <see cref="ClientSocketFd"/> instead.
 /// </summary>
 public static class HandoffContract
 {
@@ -27,4 +30,5 @@ public enum FrameType : byte
 
     // Worker → acceptor.
     AppStarted = 64,  // payload: the app's pid, decimal ASCII
+    Ready = 65,       // the connection is over and closed; send the next Start
 }

@@ -20,6 +20,11 @@ public sealed record WorkerStart(
     /// <summary>The rlimits the app starts under (none by default).</summary>
     public AppLimits AppLimits { get; init; } = AppLimits.None;
 
+    /// <summary>The 101 response the acceptor composed; the worker writes it before
+    /// anything else, so nothing can reach the client ahead of it, and a handover that
+    /// fails leaves the acceptor free to answer the client itself.</summary>
+    public byte[] SwitchingProtocols { get; init; } = [];
+
     private enum Field : byte
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,
@@ -28,6 +33,9 @@ public sealed record WorkerStart(
         // App modes and extensions (issue 7); numbered apart so fields added elsewhere
         // in the meantime never share a number with these.
         Mode = 32, Extensions, CgiConcurrency, CgiTimeoutSeconds,
+
+        // Worker reuse: the worker writes the 101.
+        SwitchingProtocols = 48,
     }
 
     public byte[] Encode()
@@ -64,6 +72,8 @@ public sealed record WorkerStart(
             Put(Field.Extensions, extensions);
         Put(Field.CgiConcurrency, Settings.CgiConcurrency.ToString());
         Put(Field.CgiTimeoutSeconds, Settings.CgiTimeoutSeconds.ToString());
+        if (SwitchingProtocols.Length > 0)
+            PutBytes(Field.SwitchingProtocols, SwitchingProtocols);
         return output.ToArray();
     }
 
@@ -78,6 +88,7 @@ public sealed record WorkerStart(
         var mode = AppMode.Line;
         string? extensions = null;
         int cgiConcurrency = 1, cgiTimeoutSeconds = 30;
+        byte[] switching = [];
 
         while (!payload.IsEmpty)
         {
@@ -109,6 +120,7 @@ public sealed record WorkerStart(
                 case Field.Extensions: extensions = value; break;
                 case Field.CgiConcurrency: cgiConcurrency = int.Parse(value); break;
                 case Field.CgiTimeoutSeconds: cgiTimeoutSeconds = int.Parse(value); break;
+                case Field.SwitchingProtocols: switching = raw.ToArray(); break;
                 default: break; // an unknown field from a newer acceptor is ignored
             }
         }
@@ -122,6 +134,7 @@ public sealed record WorkerStart(
             })
         {
             AppLimits = limits,
+            SwitchingProtocols = switching,
         };
     }
 }

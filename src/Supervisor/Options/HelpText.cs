@@ -136,6 +136,16 @@ public static class HelpText
           --shutdown-timeout=SECONDS   on SIGTERM/SIGINT, how long workers get to close with
                                     1001 before they are killed (default 5)
 
+        Worker processes (one per connection, started ahead of need):
+          --spare-workers=N         idle workers kept ready, so no connection waits for a
+                                    process to start (default 8; up to 2×N are kept idle,
+                                    extras go after a quiet minute; 0 = start one per
+                                    connection and never reuse)
+          --worker-reuse=N          connections a worker serves one after another before it
+                                    is replaced (default 1000; 1 = a fresh process each time).
+                                    Never two at once: each connection still has a process
+                                    of its own, and a fresh app process always
+
         Logging (to stderr):
           --loglevel=LEVEL          debug, trace, access, info, error or fatal (default access:
                                     one line per connection opened and ended)

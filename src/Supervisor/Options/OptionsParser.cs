@@ -91,7 +91,11 @@ public static partial class OptionsParser
                 ParseInt(values, "maxforks", 0, 0, int.MaxValue),
                 ParseSize(values, "max-head", 8 * 1024, 1024, 1024 * 1024),
                 TimeSpan.FromSeconds(ParseInt(values, "handshake-timeout", 10, 1, 3600)),
-                TimeSpan.FromSeconds(ParseInt(values, "shutdown-timeout", 5, 0, 3600))),
+                TimeSpan.FromSeconds(ParseInt(values, "shutdown-timeout", 5, 0, 3600)))
+            {
+                SpareWorkers = ParseInt(values, "spare-workers", 8, 0, 1024),
+                WorkerReuse = ParseInt(values, "worker-reuse", 1000, 1, int.MaxValue),
+            },
             new SessionOptions(
                 ParseInt(values, "closems", 0, 0, 3_600_000),
                 ParseInt(values, "ping-interval", 30, 0, 86_400),
@@ -148,6 +152,7 @@ public static partial class OptionsParser
     [
         "port", "address", "dir", "maxforks", "closems", "loglevel", "log-format", "ping-interval",
         "max-message", "passenv", "header", "handshake-timeout", "max-head", "shutdown-timeout",
+        "spare-workers", "worker-reuse",
         "run-dir", "fifo", "control", "bus-mode", "bus-group", "auth", "auth-timeout",
         "staticdir",
         "origin", "sameorigin", "max-per-ip", "max-per-user", "max-spawn-rate", "limit-response", "idle-timeout",

@@ -21,7 +21,16 @@ public sealed record AppOptions(
     IReadOnlyList<string> Headers,
     string? StaticDirectory = null);
 
-public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout);
+public sealed record LimitOptions(int MaxForks, int MaxHeadBytes, TimeSpan HandshakeTimeout, TimeSpan ShutdownTimeout)
+{
+    /// <summary>--spare-workers: idle workers kept started ahead of need (0 = start one per
+    /// connection, and never reuse).</summary>
+    public int SpareWorkers { get; init; } = 8;
+
+    /// <summary>--worker-reuse: connections one worker serves, one after another, before it
+    /// is replaced (1 = a fresh process for every connection).</summary>
+    public int WorkerReuse { get; init; } = 1000;
+}
 
 /// <summary><see cref="IdleSeconds"/>: --idle-timeout, 0 = off.</summary>
 public sealed record SessionOptions(int CloseMs, int PingSeconds, int MaxMessageBytes, int IdleSeconds);

@@ -17,7 +17,7 @@ namespace Supervisor.Worker;
 /// then the session sends the close frame that reason calls for, stops the app by the
 /// termination table, and logs one line.
 /// </summary>
-public sealed class Session(WorkerStart start, Socket client, ControlChannel control, ILogger log, Task shutdownSignal)
+public sealed class Session(WorkerStart start, Socket client, SessionLink link, ILogger log)
 {
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
 
@@ -25,6 +25,12 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
     {
         var clock = Stopwatch.StartNew();
         var settings = start.Settings;
+        if (!await SendSwitchingProtocolsAsync())
+        {
+            client.Dispose();
+            LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
+            return;
+        }
         NetworkStream stream;
         try
         {
@@ -51,7 +57,7 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
         var sender = new ClientSender(socket, idle);
         if (settings.Mode == AppMode.Cgi)
         {
-            await new CgiSession(start, socket, sender, control, log, shutdownSignal).RunAsync(clock, idle);
+            await new CgiSession(start, socket, sender, link, log).RunAsync(clock, idle);
             return;
         }
 
@@ -71,7 +77,7 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
 
         using (app)
         {
-            _ = ReportAppStartedAsync(app.Pid);
+            link.ReportAppStarted(app.Pid, log);
             log.ForContext(LogSetup.AccessProperty, true)
                 .Information("connection opened: {Path} worker={WorkerPid} app={AppPid}", start.RequestPath, Environment.ProcessId, app.Pid);
 
@@ -80,7 +86,8 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
             _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
-            Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
+            await link.AttachAsync(sender);
+            Task goingAway = link.GoingAway;
             Task idleTimeout = settings.IdleSeconds > 0
                 ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
                 : Task.Delay(Timeout.Infinite, stopReceiving.Token);
@@ -143,6 +150,22 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
         }
     }
 
+    /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
+    private async Task<bool> SendSwitchingProtocolsAsync()
+    {
+        try
+        {
+            int sent = 0;
+            while (sent < start.SwitchingProtocols.Length)
+                sent += await client.SendAsync(start.SwitchingProtocols.AsMemory(sent), SocketFlags.None);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false; // the client left while its connection was handed over
+        }
+    }
+
     private static int ClientCloseCode(WebSocket socket) =>
         socket.CloseStatus is null or WebSocketCloseStatus.Empty ? 1000 : (int)socket.CloseStatus.Value;
 
@@ -150,18 +173,6 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
         reason == EndReason.AppCrashed && app.Exited.IsCompleted
             ? $"app failed ({app.Exited.Result})"
             : EndReasons.CloseText(reason);
-
-    private async Task ReportAppStartedAsync(int appPid)
-    {
-        try
-        {
-            await control.WriteAsync(new ControlFrame(FrameType.AppStarted, System.Text.Encoding.ASCII.GetBytes(appPid.ToString())));
-        }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
-        {
-            log.Debug("could not report the app pid: {Error}", e.Message);
-        }
-    }
 
     private static async Task WaitForCloseReplyAsync(WebSocket socket)
     {

@@ -39,7 +39,7 @@ public sealed class PresenceTests
                 Assert.Equal(0, c.GetProperty("dropped").GetInt64());
                 Assert.True(DateTimeOffset.TryParse(c.GetProperty("since").GetString(), out _));
             });
-            Assert.Equal(server.Workers().Select(w => w.Pid).Order(), list.Select(c => c.GetProperty("worker").GetInt32()).Order());
+            Assert.Equal(server.ServingWorkers().Select(w => w.Pid).Order(), list.Select(c => c.GetProperty("worker").GetInt32()).Order());
 
             var json = BusControl.RunCli("status", "--json", $"--run-dir={server.RunDir}");
             Assert.Equal(0, json.ExitCode);

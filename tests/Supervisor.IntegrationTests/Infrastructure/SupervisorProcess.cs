@@ -135,9 +135,15 @@ public sealed partial class SupervisorProcess : IDisposable
             int.Parse(match.Groups["app"].Value, CultureInfo.InvariantCulture), match.Groups["id"].Value);
     }
 
-    /// <summary>The worker processes right now: children of the acceptor running "worker".</summary>
-    public IReadOnlyList<ProcTree.Stat> Workers() =>
-        ProcTree.Children(Pid).Where(c => ProcTree.CommandLine(c.Pid).Contains(" worker ", StringComparison.Ordinal)).ToList();
+    /// <summary>Every worker process right now, idle spares included: children of the
+    /// acceptor running "worker".</summary>
+    public IReadOnlyList<ProcTree.Stat> AllWorkers() =>
+        ProcTree.Children(Pid).Where(c => ProcTree.CommandLine(c.Pid).EndsWith(" worker", StringComparison.Ordinal)).ToList();
+
+    /// <summary>The workers serving a connection right now: those with an app running (true
+    /// of line, binary and exact modes once the app has started). Idle spares have none.</summary>
+    public IReadOnlyList<ProcTree.Stat> ServingWorkers() =>
+        AllWorkers().Where(w => ProcTree.Children(w.Pid).Count > 0).ToList();
 
     public bool Signal(int signal) => Signals.Send(Pid, signal);
 

@@ -32,6 +32,8 @@ public sealed class WorkerOutbox
     private readonly Socket _control;
     private readonly string _connectionId;
     private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _pump = Task.CompletedTask;
     private long _dropped;
     private int _stalled;
 
@@ -46,7 +48,17 @@ public sealed class WorkerOutbox
 
     /// <summary>Begins sending: called once the worker's start frame is on the channel, so
     /// nothing queued before overtakes it.</summary>
-    public void Start() => _ = PumpAsync();
+    public void Start() => _pump = PumpAsync();
+
+    /// <summary>The connection is over but its worker lives on for the next one: stop after
+    /// the frame being sent (never mid-frame: the channel would lose its framing), drop
+    /// the rest, and return once nothing of this outbox can reach the channel any more.</summary>
+    public Task StopAsync()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        return _pump;
+    }
 
     /// <summary>Queues a complete control frame without waiting. <see cref="PostResult.Full"/>:
     /// not queued, and the caller may wait with <see cref="PostWithinAsync"/>.</summary>
@@ -95,8 +107,15 @@ public sealed class WorkerOutbox
     {
         try
         {
-            await foreach (byte[] frame in _queue.Reader.ReadAllAsync())
-                await _control.SendAsync(frame, SocketFlags.None);
+            while (await _queue.Reader.WaitToReadAsync(_stop.Token))
+            {
+                while (!_stop.IsCancellationRequested && _queue.Reader.TryRead(out byte[]? frame))
+                    await _control.SendAsync(frame, SocketFlags.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped between frames.
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

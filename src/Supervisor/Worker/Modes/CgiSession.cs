@@ -12,8 +12,7 @@ namespace Supervisor.Worker.Modes;
 /// that fails the connection (past --cgi-timeout, a reply over --max-message, an app
 /// that cannot start), each with one <see cref="EndReason"/>, as in <see cref="Session"/>.
 /// </summary>
-public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender sender, ControlChannel control, ILogger log,
-    Task shutdownSignal)
+public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender sender, SessionLink link, ILogger log)
 {
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
 
@@ -28,7 +27,8 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
         Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
         Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
-        Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
+        await link.AttachAsync(sender);
+        Task goingAway = link.GoingAway;
         Task idleTimeout = settings.IdleSeconds > 0
             ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
             : Task.Delay(Timeout.Infinite, stopReceiving.Token);

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Serilog;
+using Serilog.Core;
+using Supervisor.Handoff;
+using Supervisor.Logging;
+using Supervisor.Unix;
+
+namespace Supervisor.Worker;
+
+/// <summary>
+/// A worker's life: a reader thread takes frames off the control channel for as long as
+/// the process lives, and this loop serves the connections they bring, one at a time.
+/// Starting a NativeAOT process costs more CPU than serving a short connection, so a
+/// worker that ends a connection cleanly says <see cref="FrameType.Ready"/> and waits for
+/// the next instead of exiting. Nothing of one connection outlives it: the session
+/// closes its socket and reaps its app before the next one starts. The worker exits
+/// instead when the acceptor has gone, when it is shutting down (its "going away" or our
+/// SIGTERM), or when the connection left its heap larger than a fresh worker's.
+/// </summary>
+public sealed class WorkerLoop(WorkerLink link)
+{
+    /// <summary>The GC's committed memory above which a worker retires rather than keep a
+    /// big connection's buffers for an idle one. An idle worker commits well under this.</summary>
+    private const long RetireAboveCommittedBytes = 4 * 1024 * 1024;
+
+    private sealed record Assignment(WorkerStart Start, int ClientFd, SessionLink Link);
+
+    private readonly BlockingCollection<Assignment> _assignments = new(boundedCapacity: 1);
+    private readonly object _gate = new();
+    private SessionLink? _current;
+    private bool _retiring;
+    private Logger? _log;
+    private int? _openAfterFirst;
+
+    public int Run()
+    {
+        // SIGTERM from anyone (the acceptor's last resort, an admin, systemd) means the
+        // same as the acceptor's "going away": close 1001, stop the app, exit.
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            Retire(goAway: true);
+        });
+        var reader = new Thread(ReadControl) { IsBackground = true, Name = "control" };
+        reader.Start();
+
+        try
+        {
+            foreach (var assignment in _assignments.GetConsumingEnumerable())
+            {
+                Serve(assignment);
+                lock (_gate)
+                    _current = null;
+                assignment.Link.End();
+                if (ShouldExitAfterConnection())
+                    break;
+                if (!link.Write(FrameType.Ready, ReadOnlySpan<byte>.Empty))
+                    break;
+            }
+        }
+        finally
+        {
+            _log?.Dispose();
+        }
+        return 0;
+    }
+
+    private void Serve(Assignment assignment)
+    {
+        var start = assignment.Start;
+        _log ??= LogSetup.Create("worker", start.Settings.LogLevel, start.Settings.LogJson);
+        ILogger log = _log
+            .ForContext("ConnectionId", start.ConnectionId)
+            .ForContext("RemoteAddress", start.RemoteAddress)
+            .ForContext("ConnectionTag", $" {start.ConnectionId} {start.RemoteAddress}");
+
+        System.Net.Sockets.Socket client;
+        try
+        {
+            client = InheritedSocket.Adopt(assignment.ClientFd);
+        }
+        catch (Exception e) when (e is UnixException or InvalidOperationException)
+        {
+            log.Error("the client socket handed over is unusable: {Error}", e.Message);
+            FdPair.Close(assignment.ClientFd);
+            return;
+        }
+        new Session(start, client, assignment.Link, log).RunAsync().GetAwaiter().GetResult();
+    }
+
+    private bool ShouldExitAfterConnection()
+    {
+        lock (_gate)
+        {
+            if (_retiring)
+                return true;
+        }
+        if (GC.GetGCMemoryInfo().TotalCommittedBytes > RetireAboveCommittedBytes)
+            return true;
+        // A descriptor more than after the first connection (which also opens the runtime's
+        // own: epoll, its wake-up pipe) means something outlived its connection, such as a
+        // pipe an app's grandchild still holds: start afresh rather than carry it.
+        int open = Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        _openAfterFirst ??= open;
+        return open > _openAfterFirst;
+    }
+
+    /// <summary>The control reader: hands Start frames to the loop, messages and "going
+    /// away" to the connection being served. At EOF the acceptor has gone: an idle worker
+    /// exits, a busy one finishes its connection first (it is the client's, not the
+    /// acceptor's), then exits.</summary>
+    private void ReadControl()
+    {
+        try
+        {
+            while (link.Read() is var (frame, descriptor))
+            {
+                switch (frame.Type)
+                {
+                    case FrameType.Start when descriptor >= 0:
+                        Begin(WorkerStart.Decode(frame.Payload.Span), descriptor);
+                        break;
+                    case FrameType.Text:
+                        CurrentLink()?.Deliver(frame.Payload);
+                        break;
+                    case FrameType.GoingAway:
+                        Retire(goAway: true);
+                        break;
+                    default:
+                        if (descriptor >= 0)
+                            FdPair.Close(descriptor);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is UnixException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"ws-supervisor worker: control channel failed: {e.Message}");
+        }
+        Retire(goAway: false);
+    }
+
+    private void Begin(WorkerStart start, int clientFd)
+    {
+        var sessionLink = new SessionLink(link);
+        lock (_gate)
+        {
+            if (_retiring || _current is not null)
+            {
+                // Never sent by a sound acceptor; refusing keeps one connection per worker.
+                FdPair.Close(clientFd);
+                return;
+            }
+            _current = sessionLink;
+            _assignments.Add(new Assignment(start, clientFd, sessionLink)); // never blocks: the last one was taken
+        }
+    }
+
+    private SessionLink? CurrentLink()
+    {
+        lock (_gate)
+            return _current;
+    }
+
+    /// <summary>No more connections; the loop ends after the current one, which closes
+    /// now with 1001 if <paramref name="goAway"/>.</summary>
+    private void Retire(bool goAway)
+    {
+        SessionLink? current;
+        lock (_gate)
+        {
+            if (!_retiring)
+            {
+                _retiring = true;
+                _assignments.CompleteAdding();
+            }
+            current = _current;
+        }
+        if (goAway)
+            current?.GoAway();
+    }
+}
