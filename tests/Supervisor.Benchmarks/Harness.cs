@@ -76,7 +76,7 @@ public sealed class Harness(BenchOptions options, IWsConnector client, Cancellat
         cancellation.ThrowIfCancellationRequested();
         if (await server.WaitIdleAsync(IdleTimeout))
             return;
-        Progress($"{server.Name} still has {ProcessTree.DescendantCount(server.Pid)} processes under it after {IdleTimeout.TotalSeconds} s; restarting it");
+        Progress($"{server.Name} still has {server.AppCount()} apps under it after {IdleTimeout.TotalSeconds} s; restarting it");
         await server.RestartAsync(cancellation);
         await WarmUpAsync(server);
     }

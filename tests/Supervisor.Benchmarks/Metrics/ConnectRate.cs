@@ -50,13 +50,13 @@ public static class ConnectRate
             }
         }
 
-        long cpuBefore = ProcessTree.CpuTicks(server.Pid, withReaped: true);
+        long cpuBefore = ProcessTree.TreeCpuTicks(server.Pid);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Math.Min(harness.Options.RateConcurrency, count)).Select(_ => Client()));
         double seconds = clock.Elapsed.TotalSeconds;
-        // Every worker and app reaped, so their CPU has been added to the server's.
+        // Every app reaped, so its CPU has been added to its parent's.
         bool reaped = await server.WaitIdleAsync(TimeSpan.FromSeconds(20));
-        long cpuTicks = ProcessTree.CpuTicks(server.Pid, withReaped: true) - cpuBefore;
+        long cpuTicks = ProcessTree.TreeCpuTicks(server.Pid) - cpuBefore;
 
         if (failures * 10 > count)
             return RunResult.Failed($"{failures} of {count} connections failed, first: {firstFailure}");

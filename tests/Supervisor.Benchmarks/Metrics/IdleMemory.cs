@@ -41,14 +41,14 @@ public static class IdleMemory
         var connections = await harness.OpenManyAsync(server, count, 16, deadline.Token);
         try
         {
-            // Ours: a worker and an app per connection; websocketd: an app.
-            int expected = ours ? 2 * count : count;
-            if (!await server.WaitDescendantsAsync(expected, TimeSpan.FromSeconds(30)))
-                return RunResult.Failed($"{ProcessTree.DescendantCount(server.Pid)} processes under {server.Name}, expected {expected}");
+            // Ours: a worker and an app per connection, plus the spare workers (counted in
+            // the server side: they are part of its cost); websocketd: an app.
+            if (!await server.WaitAppsAsync(count, TimeSpan.FromSeconds(30)))
+                return RunResult.Failed($"{server.AppCount()} apps under {server.Name}, expected {count}");
             await Task.Delay(Settle, deadline.Token);
 
             var tree = ProcessTree.Walk(server.Pid, withMemory: true);
-            int appDepth = ours ? 2 : 1;
+            int appDepth = server.AppDepth;
             long rootAnonymous = tree.Where(p => p.Depth == 0).Sum(p => p.AnonymousKb);
             long serverSide = tree.Where(p => p.Depth < appDepth).Sum(p => p.PssKb);
             long apps = tree.Where(p => p.Depth >= appDepth).Sum(p => p.PssKb);
@@ -60,7 +60,9 @@ public static class IdleMemory
             result.Values["root"] = (rootAnonymous - rootBefore.AnonymousKb) / (double)count;
             if (ours)
             {
-                var workers = tree.Where(p => p.Depth == 1).Select(p => (double)p.PssKb).ToList();
+                // Serving workers only (a parent of an app): idle spares are not "per connection".
+                var serving = tree.Where(p => p.Depth == 2).Select(p => p.ParentPid).ToHashSet();
+                var workers = tree.Where(p => p.Depth == 1 && serving.Contains(p.Pid)).Select(p => (double)p.PssKb).ToList();
                 if (workers.Count > 0)
                     result.Values["worker"] = Stats.Median(workers);
             }

@@ -4,7 +4,7 @@ namespace Supervisor.Benchmarks.Servers;
 
 /// <summary>One live process under a server: its depth below the server (0 = the server
 /// itself), its proportional set size, and its anonymous memory (heap, stacks, GC regions).</summary>
-public readonly record struct TreeProcess(int Pid, int Depth, ulong StartTime, long PssKb, long AnonymousKb);
+public readonly record struct TreeProcess(int Pid, int Depth, ulong StartTime, long PssKb, long AnonymousKb, int ParentPid);
 
 /// <summary>From /proc/PID/smaps_rollup, in kB.</summary>
 public readonly record struct Rollup(long PssKb, long AnonymousKb);
@@ -30,8 +30,11 @@ public static class ProcessTree
     public static long CpuTicks(int pid, bool withReaped) =>
         ReadStat(pid) is { } stat ? stat.CpuTicks + (withReaped ? stat.ChildCpuTicks : 0) : -1;
 
-    /// <summary>CPU time of every live process of the tree (not of reaped ones).</summary>
-    public static long TreeCpuTicks(int root) => Walk(root, withMemory: false).Sum(p => CpuTicks(p.Pid, withReaped: false) is var t && t > 0 ? t : 0);
+    /// <summary>CPU time of the whole tree: every live process's own and that of everything
+    /// it has reaped. Taken before and after a run, the difference is the run's CPU even
+    /// when processes live on (ws-supervisor's pooled workers) or exit in between (their
+    /// total then moves into their parent's reaped time).</summary>
+    public static long TreeCpuTicks(int root) => Walk(root, withMemory: false).Sum(p => CpuTicks(p.Pid, withReaped: true) is var t && t > 0 ? t : 0);
 
     /// <summary>Every live process at or under <paramref name="root"/>, breadth first.
     /// Zombies are left out: they hold no memory and are about to go.</summary>
@@ -60,7 +63,7 @@ public static class ProcessTree
         {
             var (stat, depth) = queue.Dequeue();
             var memory = withMemory ? ReadRollup(stat.Pid) : default;
-            found.Add(new TreeProcess(stat.Pid, depth, stat.StartTime, memory.PssKb, memory.AnonymousKb));
+            found.Add(new TreeProcess(stat.Pid, depth, stat.StartTime, memory.PssKb, memory.AnonymousKb, stat.ParentPid));
             if (children.TryGetValue(stat.Pid, out var kids))
             {
                 foreach (var kid in kids)
@@ -72,6 +75,9 @@ public static class ProcessTree
 
     /// <summary>The live processes under <paramref name="root"/>, not counting it.</summary>
     public static int DescendantCount(int root) => Walk(root, withMemory: false).Count(p => p.Depth > 0);
+
+    /// <summary>The live processes exactly <paramref name="depth"/> levels under <paramref name="root"/>.</summary>
+    public static int CountAtDepth(int root, int depth) => Walk(root, withMemory: false).Count(p => p.Depth == depth);
 
     /// <summary>"Pss:" and "Anonymous:" from /proc/PID/smaps_rollup (Linux 4.14+); zeros if
     /// the process has gone meanwhile. Anonymous memory is what tells one process's own

@@ -158,7 +158,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task<bool> WaitIdleAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (ProcessTree.DescendantCount(Pid) > 0)
+        while (AppCount() > 0)
         {
             EnsureRunning();
             if (clock.Elapsed > timeout)
@@ -168,12 +168,19 @@ public sealed class ServerProcess : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Polls until at least <paramref name="count"/> processes are under the server
-    /// (each connection's app has started), up to <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitDescendantsAsync(int count, TimeSpan timeout)
+    /// <summary>How deep under the server the apps run: websocketd's are its children;
+    /// ours are the workers' (the workers, spare ones included, are the children).</summary>
+    public int AppDepth => Spec.Kind == ServerKind.Supervisor ? 2 : 1;
+
+    /// <summary>App processes running now: one per open connection.</summary>
+    public int AppCount() => ProcessTree.CountAtDepth(Pid, AppDepth);
+
+    /// <summary>Polls until at least <paramref name="count"/> apps run under the server (each
+    /// connection's app has started), up to <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitAppsAsync(int count, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (ProcessTree.DescendantCount(Pid) < count)
+        while (AppCount() < count)
         {
             EnsureRunning();
             if (clock.Elapsed > timeout)
