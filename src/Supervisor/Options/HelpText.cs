@@ -138,9 +138,10 @@ public static class HelpText
 
         Worker processes (one per connection, started ahead of need):
           --spare-workers=N         idle workers kept ready, so no connection waits for a
-                                    process to start (default 8; up to 2×N are kept idle,
-                                    extras go after a quiet minute; 0 = start one per
-                                    connection and never reuse)
+                                    process to start (default 8; workers whose connection
+                                    ended are kept idle up to 8×N, and those beyond N go
+                                    after a quiet minute; 0 = start one per connection and
+                                    never reuse)
           --worker-reuse=N          connections a worker serves one after another before it
                                     is replaced (default 1000; 1 = a fresh process each time).
                                     Never two at once: each connection still has a process

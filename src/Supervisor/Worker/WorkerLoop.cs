@@ -96,14 +96,23 @@ public sealed class WorkerLoop(WorkerLink link)
             if (_retiring)
                 return true;
         }
-        if (GC.GetGCMemoryInfo().TotalCommittedBytes > RetireAboveCommittedBytes)
+        long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        if (committed > RetireAboveCommittedBytes)
+        {
+            _log?.Debug("retiring: the GC has {Committed} bytes committed", committed);
             return true;
+        }
         // A descriptor more than after the first connection (which also opens the runtime's
         // own: epoll, its wake-up pipe) means something outlived its connection, such as a
         // pipe an app's grandchild still holds: start afresh rather than carry it.
         int open = Directory.GetFileSystemEntries("/proc/self/fd").Length;
         _openAfterFirst ??= open;
-        return open > _openAfterFirst;
+        if (open > _openAfterFirst)
+        {
+            _log?.Debug("retiring: {Open} descriptors open, {Expected} after the first connection", open, _openAfterFirst);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>The control reader: hands Start frames to the loop, messages and "going
