@@ -6,6 +6,7 @@ namespace Supervisor.Unix;
 /// x86_64/aarch64 layout), for passing a descriptor between running processes.</summary>
 internal static unsafe partial class LibC
 {
+    public const int EBADF = 9;
     public const int SCM_RIGHTS = 1;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_CMSG_CLOEXEC = 0x40000000;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Serilog;
 using Serilog.Core;
@@ -26,12 +25,14 @@ public sealed class WorkerLoop(WorkerLink link)
 
     private sealed record Assignment(WorkerStart Start, int ClientFd, SessionLink Link);
 
-    private readonly BlockingCollection<Assignment> _assignments = new(boundedCapacity: 1);
+    // Guards everything below and is what the loop waits on (Monitor.Wait, which sleeps at
+    // once; BlockingCollection's semaphore spun first, ~2 % of a worker's CPU).
     private readonly object _gate = new();
+    private Assignment? _next;
     private SessionLink? _current;
     private bool _retiring;
     private Logger? _log;
-    private int? _openAfterFirst;
+    private (int Highest, int Count)? _openAfterFirst;
 
     public int Run()
     {
@@ -47,7 +48,7 @@ public sealed class WorkerLoop(WorkerLink link)
 
         try
         {
-            foreach (var assignment in _assignments.GetConsumingEnumerable())
+            while (NextAssignment() is { } assignment)
             {
                 Serve(assignment);
                 lock (_gate)
@@ -104,12 +105,17 @@ public sealed class WorkerLoop(WorkerLink link)
         }
         // A descriptor more than after the first connection (which also opens the runtime's
         // own: epoll, its wake-up pipe) means something outlived its connection, such as a
-        // pipe an app's grandchild still holds: start afresh rather than carry it.
-        int open = Directory.GetFileSystemEntries("/proc/self/fd").Length;
-        _openAfterFirst ??= open;
-        if (open > _openAfterFirst)
+        // pipe an app's grandchild still holds: start afresh rather than carry it. New
+        // descriptors take the lowest free number, so a leak shows below the old highest + 1.
+        if (_openAfterFirst is null)
         {
-            _log?.Debug("retiring: {Open} descriptors open, {Expected} after the first connection", open, _openAfterFirst);
+            int top = Descriptors.Highest() + 1;
+            _openAfterFirst = (top, Descriptors.CountOpen(top));
+        }
+        int open = Descriptors.CountOpen(_openAfterFirst.Value.Highest);
+        if (open > _openAfterFirst.Value.Count)
+        {
+            _log?.Debug("retiring: {Open} descriptors open, {Expected} after the first connection", open, _openAfterFirst.Value.Count);
             return true;
         }
         return false;
@@ -162,7 +168,22 @@ public sealed class WorkerLoop(WorkerLink link)
                 return;
             }
             _current = sessionLink;
-            _assignments.Add(new Assignment(start, clientFd, sessionLink)); // never blocks: the last one was taken
+            _next = new Assignment(start, clientFd, sessionLink);
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>The next connection to serve, or null once retiring with none handed over
+    /// (one handed over just before still gets served, and its 1001 if going away).</summary>
+    private Assignment? NextAssignment()
+    {
+        lock (_gate)
+        {
+            while (_next is null && !_retiring)
+                Monitor.Wait(_gate);
+            var next = _next;
+            _next = null;
+            return next;
         }
     }
 
@@ -179,11 +200,8 @@ public sealed class WorkerLoop(WorkerLink link)
         SessionLink? current;
         lock (_gate)
         {
-            if (!_retiring)
-            {
-                _retiring = true;
-                _assignments.CompleteAdding();
-            }
+            _retiring = true;
+            Monitor.Pulse(_gate);
             current = _current;
         }
         if (goAway)
