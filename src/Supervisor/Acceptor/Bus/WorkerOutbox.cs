@@ -1,11 +1,13 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Serilog;
+using Supervisor.Unix;
 
 namespace Supervisor.Acceptor.Bus;
 
 /// <summary>
-/// What the acceptor has to say to one worker, in a bounded queue drained by one task.
+/// What the acceptor has to say to one worker: sent at once when nothing is waiting,
+/// else kept in a bounded queue drained by one task.
 /// A full queue first means "busy": the sender waits for room, up to
 /// <see cref="StallTimeout"/>, which slows the FIFO's writers down instead of losing
 /// lines in a burst. A queue still full after that belongs to a client that has stopped
@@ -33,6 +35,10 @@ public sealed class WorkerOutbox
     private readonly string _connectionId;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
+
+    // Whoever holds it writes to the channel: the pump, or a post sending straight away.
+    // It starts taken, so nothing goes out before the worker's start frame (see Start).
+    private readonly SemaphoreSlim _writer = new(0, 1);
     private Task _pump = Task.CompletedTask;
     private long _dropped;
     private int _stalled;
@@ -48,7 +54,11 @@ public sealed class WorkerOutbox
 
     /// <summary>Begins sending: called once the worker's start frame is on the channel, so
     /// nothing queued before overtakes it.</summary>
-    public void Start() => _pump = PumpAsync();
+    public void Start()
+    {
+        _writer.Release();
+        _pump = PumpAsync();
+    }
 
     /// <summary>The connection is over but its worker lives on for the next one: stop after
     /// the frame being sent (never mid-frame: the channel would lose its framing), drop
@@ -57,7 +67,13 @@ public sealed class WorkerOutbox
     {
         _queue.Writer.TryComplete();
         _stop.Cancel();
-        return _pump;
+        return StopWritingAsync();
+    }
+
+    private async Task StopWritingAsync()
+    {
+        await _pump;
+        await _writer.WaitAsync(); // after a post's send in progress; never given back
     }
 
     /// <summary>Queues a complete control frame without waiting. <see cref="PostResult.Full"/>:
@@ -75,7 +91,55 @@ public sealed class WorkerOutbox
             _log.Information("connection {ConnectionId} is reading again; {Dropped} messages to it were dropped while it was stalled",
                 _connectionId, Dropped);
         }
+        if (TrySendNow(frame))
+            return PostResult.Queued;
         return _queue.Writer.TryWrite(frame) ? PostResult.Queued : PostResult.Full;
+    }
+
+    /// <summary>With nothing queued and nobody writing, the frame goes out from this thread
+    /// with one non-blocking send: a broadcast to a thousand idle queues is a thousand
+    /// sends, not a thousand pump wake-ups on the thread pool. A full socket buffer (or a
+    /// gone worker) leaves it to the queue; a partial send is finished before anything
+    /// else may write.</summary>
+    private bool TrySendNow(byte[] frame)
+    {
+        if (_queue.Reader.Count > 0 || !_writer.Wait(0))
+            return false;
+        bool finishing = false;
+        try
+        {
+            if (_queue.Reader.Count > 0 || _stop.IsCancellationRequested)
+                return false;
+            int sent = NonBlockingSend.TrySend(_control, frame);
+            if (sent == frame.Length)
+                return true;
+            if (sent <= 0)
+                return false;
+            finishing = true;
+            _ = FinishAsync(frame, sent);
+            return true;
+        }
+        finally
+        {
+            if (!finishing)
+                _writer.Release();
+        }
+    }
+
+    private async Task FinishAsync(byte[] frame, int sent)
+    {
+        try
+        {
+            await _control.SendAsync(frame.AsMemory(sent), SocketFlags.None);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The worker is gone; the reaper removes it from the registry.
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     /// <summary>Waits for room until <paramref name="deadline"/>; past it, marks the client
@@ -109,8 +173,16 @@ public sealed class WorkerOutbox
         {
             while (await _queue.Reader.WaitToReadAsync(_stop.Token))
             {
-                while (!_stop.IsCancellationRequested && _queue.Reader.TryRead(out byte[]? frame))
-                    await _control.SendAsync(frame, SocketFlags.None);
+                await _writer.WaitAsync(_stop.Token);
+                try
+                {
+                    while (!_stop.IsCancellationRequested && _queue.Reader.TryRead(out byte[]? frame))
+                        await _control.SendAsync(frame, SocketFlags.None);
+                }
+                finally
+                {
+                    _writer.Release();
+                }
             }
         }
         catch (OperationCanceledException)
