@@ -25,14 +25,14 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
     {
         var clock = Stopwatch.StartNew();
         var settings = start.Settings;
-        NetworkStream stream;
+        BlockingSocketStream stream;
         try
         {
-            stream = new NetworkStream(client, ownsSocket: true);
+            stream = new BlockingSocketStream(client);
         }
         catch (IOException)
         {
-            // Reset between the 101 and now: the socket is no longer connected.
+            // Reset between the 101 and now: the fd is no longer a usable socket.
             client.Dispose();
             LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
             return;
@@ -77,9 +77,9 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
 
             using var stopReceiving = new CancellationTokenSource();
             var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes, idle);
-            Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
+            Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
-            _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
+            Task stderr = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
             Task goingAway = Task.WhenAny(ControlForwarder.ForwardUntilGoingAwayAsync(control, sender, log), shutdownSignal);
             Task idleTimeout = settings.IdleSeconds > 0
                 ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
@@ -98,7 +98,9 @@ public sealed class Session(WorkerStart start, Socket client, ControlChannel con
             string stop = await Termination.StopAsync(app, settings.CloseMs);
             if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
                 await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
-            stopReceiving.Cancel();
+            stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
+            // The worker may serve another connection next: no thread of this one outlives it.
+            await Task.WhenAny(Task.WhenAll(receive, stdout, stderr), Task.Delay(DrainBound));
 
             string appExit = app.Exited.IsCompleted ? app.Exited.Result.ToString() : "running";
             LogEnd(clock, reason, code ?? 1006, app.Pid, appExit, stop, receiver.BytesReceived, sender.BytesSent);
