@@ -9,7 +9,6 @@ internal static unsafe partial class LibC
     public const int EBADF = 9;
     public const int SCM_RIGHTS = 1;
     public const int MSG_DONTWAIT = 0x40;
-    public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_CMSG_CLOEXEC = 0x40000000;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -45,7 +44,4 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint recvmsg(int sockfd, MsgHdr* msg, int flags);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial nint send(int sockfd, byte* buf, nint len, int flags);
 }

@@ -31,7 +31,12 @@ internal static unsafe partial class LibC
 
     public const int F_GETFD = 1;
     public const int F_SETFD = 2;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
     public const int FD_CLOEXEC = 1;
+
+    /// <summary>send(2): EPIPE instead of SIGPIPE when the peer has gone.</summary>
+    public const int MSG_NOSIGNAL = 0x4000;
 
     public const int SOL_SOCKET = 1;
     public const int SO_TYPE = 3;
@@ -124,6 +129,12 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint recv(int sockfd, byte* buf, nint len, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint send(int sockfd, byte* buf, nint len, int flags);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial byte* realpath(string path, byte* resolved);

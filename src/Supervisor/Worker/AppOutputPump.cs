@@ -8,7 +8,8 @@ namespace Supervisor.Worker;
 /// App → client (stdout, one line = one text message) and app → log (stderr), each on a
 /// thread of its own doing blocking reads: a pipe has no readiness notification in the
 /// runtime's socket engine, and a dedicated reader is the cheapest way never to make
-/// the two directions wait on each other.
+/// the two directions wait on each other. Each line goes to the client from the same
+/// thread (the client stream blocks too), so a line out costs no thread hop.
 /// </summary>
 public static class AppOutputPump
 {
@@ -25,7 +26,7 @@ public static class AppOutputPump
             bool clientGone = false;
             void Send(ReadOnlyMemory<byte> line)
             {
-                if (!clientGone && !sender.SendTextAsync(line).AsTask().GetAwaiter().GetResult())
+                if (!clientGone && !sender.SendText(line))
                     clientGone = true;
             }
 
@@ -72,25 +73,5 @@ public static class AppOutputPump
         }
     }
 
-    internal static Task<Outcome> RunOnThread(string name, Func<Outcome> body)
-    {
-        var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(body());
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        }, 256 * 1024)
-        {
-            IsBackground = true,
-            Name = name,
-        };
-        thread.Start();
-        return done.Task;
-    }
+    internal static Task<Outcome> RunOnThread(string name, Func<Outcome> body) => DedicatedThread.Run(name, body);
 }

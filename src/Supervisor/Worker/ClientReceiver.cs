@@ -10,6 +10,11 @@ namespace Supervisor.Worker;
 /// into this buffer chunk by chunk, so a decompression bomb is stopped at the limit plus
 /// one buffer, never inflated whole.
 /// </summary>
+/// <remarks>
+/// Runs on a thread of its own (<see cref="Start"/>): over the blocking client stream the
+/// engine's receive is a recv(2) on this thread, and the sink's write to stdin follows on
+/// the same thread, so a message in costs no thread hop.
+/// </remarks>
 public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxMessageBytes, IdleClock? idle = null)
 {
     private long _bytesReceived;
@@ -20,7 +25,30 @@ public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxM
     /// session by itself: the app stopped reading but may still be talking.</summary>
     public enum Outcome { ClientClosed, ClientVanished, ProtocolError, MessageTooBig, UnsupportedData, StdinClosed, Cancelled }
 
-    public async Task<Outcome> RunAsync(CancellationToken cancellation)
+    /// <summary>Receives on a new thread until the client closes, fails or is cut off.
+    /// Cancelling <paramref name="stop"/> aborts the engine, whose stream then shuts the
+    /// socket down (shutdown(SHUT_RDWR)): that is what wakes this thread if it is blocked in
+    /// recv, since nothing else interrupts a blocking call. A thread blocked in a sink (cgi
+    /// mode waiting for a free slot) is woken by the token itself.</summary>
+    public Task<Outcome> Start(CancellationToken stop)
+    {
+        // One registration for the session, not one per receive: the engine's own token
+        // support would register and unregister on every message.
+        CancellationTokenRegistration abort = stop.Register(static s => ((WebSocket)s!).Abort(), socket);
+        return DedicatedThread.Run("client-receive", () =>
+        {
+            try
+            {
+                return Run(stop);
+            }
+            finally
+            {
+                abort.Dispose();
+            }
+        });
+    }
+
+    private Outcome Run(CancellationToken stop)
     {
         // Room for one typical message and the byte a sink may add; grows up to the limit
         // for big ones.
@@ -33,11 +61,15 @@ public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxM
             {
                 if (filled == buffer.Length)
                     Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxMessageBytes + 1L));
-                result = await socket.ReceiveAsync(buffer.AsMemory(filled), cancellation);
+                result = Synchronously.Wait(socket.ReceiveAsync(buffer.AsMemory(filled), CancellationToken.None));
             }
             catch (OperationCanceledException)
             {
                 return Outcome.Cancelled;
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException && stop.IsCancellationRequested)
+            {
+                return Outcome.Cancelled; // woken by the abort, whatever the engine made of it
             }
             catch (WebSocketException e) when (e.WebSocketErrorCode is not WebSocketError.ConnectionClosedPrematurely)
             {
@@ -63,7 +95,7 @@ public sealed class ClientReceiver(WebSocket socket, IMessageSink sink, int maxM
             SinkResult delivered;
             try
             {
-                delivered = await sink.DeliverAsync(result.MessageType, buffer, filled, cancellation);
+                delivered = Synchronously.Wait(sink.DeliverAsync(result.MessageType, buffer, filled, stop));
             }
             catch (OperationCanceledException)
             {

@@ -5,69 +5,83 @@ using System.Text.Unicode;
 namespace Supervisor.Worker;
 
 /// <summary>
-/// The one way out to the client. The engine allows a single send at a time, and both
-/// the app's stdout and the acceptor's broadcasts send, so sends queue on a lock here.
-/// A failed send means the client is gone; the receive side reports why.
+/// The one way out to the client. The engine allows a single send at a time, and the
+/// app's stdout, the acceptor's broadcasts and the session's close all send, so sends
+/// queue on a lock here (the engine serializes its own pings and pongs with ours). A
+/// failed send means the client is gone; the receive side reports why.
 /// </summary>
+/// <remarks>
+/// The client stream blocks, so a send has finished, on the calling thread, when it
+/// returns. The lock is therefore a monitor, not a SemaphoreSlim: uncontended it is one
+/// interlocked operation, and a contended sender sleeps on its own thread instead of
+/// being resumed on the thread pool. The Async forms are for async callers (the control
+/// forwarder, cgi replies); they complete before they return, as every send does here.
+/// </remarks>
 public sealed class ClientSender(WebSocket socket, IdleClock? idle = null)
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Lock _lock = new();
     private long _bytesSent;
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>Sends one text message; false if the connection can no longer send.</summary>
-    public async ValueTask<bool> SendTextAsync(ReadOnlyMemory<byte> utf8)
+    public bool SendText(ReadOnlyMemory<byte> utf8)
     {
         // A text frame must be valid UTF-8 (RFC 6455 §5.6) or the client fails the
         // connection with 1007; an app printing Latin-1 gets U+FFFD instead.
         if (!Utf8.IsValid(utf8.Span))
             utf8 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8.Span));
 
-        return await SendAsync(utf8, WebSocketMessageType.Text);
+        return Send(utf8, WebSocketMessageType.Text);
     }
 
     /// <summary>Sends one binary message; false if the connection can no longer send.</summary>
-    public ValueTask<bool> SendBinaryAsync(ReadOnlyMemory<byte> bytes) => SendAsync(bytes, WebSocketMessageType.Binary);
+    public bool SendBinary(ReadOnlyMemory<byte> bytes) => Send(bytes, WebSocketMessageType.Binary);
 
-    private async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    public ValueTask<bool> SendTextAsync(ReadOnlyMemory<byte> utf8) => ValueTask.FromResult(SendText(utf8));
+
+    public ValueTask<bool> SendBinaryAsync(ReadOnlyMemory<byte> bytes) => ValueTask.FromResult(SendBinary(bytes));
+
+    private bool Send(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
-        await _lock.WaitAsync();
-        try
+        lock (_lock)
         {
-            if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+            try
+            {
+                if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+                    return false;
+                Synchronously.Wait(socket.SendAsync(payload, type, endOfMessage: true, CancellationToken.None));
+                idle?.Touch();
+                Interlocked.Add(ref _bytesSent, payload.Length);
+                return true;
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
                 return false;
-            await socket.SendAsync(payload, type, endOfMessage: true, CancellationToken.None);
-            idle?.Touch();
-            Interlocked.Add(ref _bytesSent, payload.Length);
-            return true;
-        }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            return false;
-        }
-        finally
-        {
-            _lock.Release();
+            }
         }
     }
 
     /// <summary>Sends the close frame unless one has been sent already.</summary>
-    public async ValueTask CloseAsync(int code, string reason)
+    public void Close(int code, string reason)
     {
-        await _lock.WaitAsync();
-        try
+        lock (_lock)
         {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None);
+            try
+            {
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The client is already gone; there is nobody left to tell.
+            }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client is already gone; there is nobody left to tell.
-        }
-        finally
-        {
-            _lock.Release();
-        }
+    }
+
+    public ValueTask CloseAsync(int code, string reason)
+    {
+        Close(code, reason);
+        return ValueTask.CompletedTask;
     }
 }

@@ -21,29 +21,32 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
 {
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
 
+    /// <summary>After <see cref="RunAsync"/>: every thread it started has ended, so the
+    /// worker may serve another connection.</summary>
+    public bool LeftNothingBehind { get; private set; } = true;
+
     public async Task RunAsync()
     {
         var clock = Stopwatch.StartNew();
         var settings = start.Settings;
-        if (!await SendSwitchingProtocolsAsync())
-        {
-            client.Dispose();
-            LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
-            return;
-        }
-        NetworkStream stream;
+        BlockingSocketStream stream;
         try
         {
-            stream = new NetworkStream(client, ownsSocket: true);
+            stream = new BlockingSocketStream(client);
         }
         catch (IOException)
         {
-            // Reset between the 101 and now: the socket is no longer connected.
+            // Reset between the 101 and now: the fd is no longer a usable socket.
             client.Dispose();
             LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
             return;
         }
         using var ownedStream = stream;
+        if (!SendSwitchingProtocols(stream))
+        {
+            LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
+            return;
+        }
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
             IsServer = true,
@@ -83,9 +86,9 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
 
             using var stopReceiving = new CancellationTokenSource();
             var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes, idle);
-            Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
+            Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
-            _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
+            Task stderr = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
             await link.AttachAsync(sender);
             Task goingAway = link.GoingAway;
             Task idleTimeout = settings.IdleSeconds > 0
@@ -105,7 +108,12 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             string stop = await Termination.StopAsync(app, settings.CloseMs);
             if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
                 await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
-            stopReceiving.Cancel();
+            stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
+            // The worker may serve another connection next: no thread of this one outlives it.
+            // One still blocked (a pipe an app's grandchild holds open) makes it retire instead.
+            var threads = Task.WhenAll(receive, stdout, stderr);
+            await Task.WhenAny(threads, Task.Delay(DrainBound));
+            LeftNothingBehind = threads.IsCompleted;
 
             string appExit = app.Exited.IsCompleted ? app.Exited.Result.ToString() : "running";
             LogEnd(clock, reason, code ?? 1006, app.Pid, appExit, stop, receiver.BytesReceived, sender.BytesSent);
@@ -151,16 +159,15 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
     }
 
     /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
-    private async Task<bool> SendSwitchingProtocolsAsync()
+    /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
+    private bool SendSwitchingProtocols(BlockingSocketStream stream)
     {
         try
         {
-            int sent = 0;
-            while (sent < start.SwitchingProtocols.Length)
-                sent += await client.SendAsync(start.SwitchingProtocols.AsMemory(sent), SocketFlags.None);
+            stream.Write(start.SwitchingProtocols);
             return true;
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             return false; // the client left while its connection was handed over
         }

@@ -87,7 +87,14 @@ public sealed class WorkerLoop(WorkerLink link)
             FdPair.Close(assignment.ClientFd);
             return;
         }
-        WaitWithoutSpinning(new Session(start, client, assignment.Link, log).RunAsync());
+        var session = new Session(start, client, assignment.Link, log);
+        WaitWithoutSpinning(session.RunAsync());
+        if (!session.LeftNothingBehind)
+        {
+            log.Debug("retiring: a thread of the connection is still running");
+            lock (_gate)
+                _retiring = true;
+        }
     }
 
     /// <summary>Blocks until <paramref name="task"/> ends. Task.Wait spins before it sleeps

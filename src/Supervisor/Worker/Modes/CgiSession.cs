@@ -25,7 +25,7 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         using var runner = new CgiRunner(start, log);
         using var stopReceiving = new CancellationTokenSource();
         var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
-        Task<ClientReceiver.Outcome> receive = receiver.RunAsync(stopReceiving.Token);
+        Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
         Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
         await link.AttachAsync(sender);
         Task goingAway = link.GoingAway;
@@ -42,7 +42,8 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         await runner.StopAsync();
         if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
             await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
-        stopReceiving.Cancel();
+        stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
+        await Task.WhenAny(receive, Task.Delay(DrainBound)); // no thread of this connection outlives it
 
         log.ForContext(LogSetup.AccessProperty, true).Information(
             "connection ended: {Path} worker={WorkerPid} app=0 duration={DurationMs}ms in={BytesIn}B out={BytesOut}B close={CloseCode} reason={EndReason} runs={Runs}",

@@ -33,7 +33,7 @@ public static class StdoutPumps
             int n;
             while ((n = ReadOrEof(stdout, buffer)) > 0)
             {
-                if (!sender.SendBinaryAsync(buffer.AsMemory(0, n)).AsTask().GetAwaiter().GetResult())
+                if (!sender.SendBinary(buffer.AsMemory(0, n)))
                     return Outcome.ClientGone;
             }
             return Outcome.EndOfOutput;
@@ -51,8 +51,7 @@ public static class StdoutPumps
             {
                 if (clientGone)
                     return;
-                var sent = kind == MessageKind.Text ? sender.SendTextAsync(payload) : sender.SendBinaryAsync(payload);
-                if (!sent.AsTask().GetAwaiter().GetResult())
+                if (!(kind == MessageKind.Text ? sender.SendText(payload) : sender.SendBinary(payload)))
                     clientGone = true;
             }
 
