@@ -1,3 +1,4 @@
+using System.Buffers;
 using Serilog;
 using Supervisor.Protocol.Lines;
 using Supervisor.Unix;
@@ -30,17 +31,26 @@ public static class AppOutputPump
                     clientGone = true;
             }
 
-            byte[] buffer = new byte[ReadSize];
-            int n;
-            while ((n = ReadOrEof(stdout, buffer)) > 0)
+            // Rented: the worker's next connection reuses it (and this thread) instead of
+            // leaving 16 KiB of garbage per connection on the heap.
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+            try
             {
-                if (!splitter.Feed(buffer.AsSpan(0, n), Send))
-                    return Outcome.LineTooLong;
-                if (clientGone)
-                    return Outcome.ClientGone;
+                int n;
+                while ((n = ReadOrEof(stdout, buffer)) > 0)
+                {
+                    if (!splitter.Feed(buffer.AsSpan(0, n), Send))
+                        return Outcome.LineTooLong;
+                    if (clientGone)
+                        return Outcome.ClientGone;
+                }
+                splitter.Flush(Send);
+                return clientGone ? Outcome.ClientGone : Outcome.EndOfOutput;
             }
-            splitter.Flush(Send);
-            return clientGone ? Outcome.ClientGone : Outcome.EndOfOutput;
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         });
 
     public static Task<Outcome> StartStderr(FdStream stderr, ILogger log, int maxLineBytes) =>
@@ -50,14 +60,21 @@ public static class AppOutputPump
             void Log(ReadOnlyMemory<byte> line) =>
                 log.Information("app stderr: {AppStderr}", System.Text.Encoding.UTF8.GetString(line.Span));
 
-            byte[] buffer = new byte[4096];
-            int n;
-            while ((n = ReadOrEof(stderr, buffer)) > 0)
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
             {
-                if (!splitter.Feed(buffer.AsSpan(0, n), Log))
-                    splitter = new LineSplitter(maxLineBytes); // drop an endless line, keep logging
+                int n;
+                while ((n = ReadOrEof(stderr, buffer)) > 0)
+                {
+                    if (!splitter.Feed(buffer.AsSpan(0, n), Log))
+                        splitter = new LineSplitter(maxLineBytes); // drop an endless line, keep logging
+                }
+                splitter.Flush(Log);
             }
-            splitter.Flush(Log);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
             return Outcome.EndOfOutput;
         });
 

@@ -67,19 +67,9 @@ public sealed class AppProcess : IDisposable
     /// <summary>stdin EOF: the app's cue that the client has gone.</summary>
     public void CloseStdin() => Stdin.Dispose();
 
-    private static Task<ChildExit> StartWaiter(int pid)
-    {
-        // A blocking waitpid on a thread of its own: the exact exit status, and no
-        // dependence on SIGCHLD, which the runtime may claim for itself.
-        var exited = new TaskCompletionSource<ChildExit>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() => exited.SetResult(Processes.Wait(pid)), 64 * 1024)
-        {
-            IsBackground = true,
-            Name = "app-wait",
-        };
-        thread.Start();
-        return exited.Task;
-    }
+    // A blocking waitpid on a thread of its own: the exact exit status, and no dependence
+    // on SIGCHLD, which the runtime may claim for itself.
+    private static Task<ChildExit> StartWaiter(int pid) => DedicatedThread.Run("app-wait", () => Processes.Wait(pid));
 
     public void Dispose()
     {
