@@ -89,7 +89,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
             Task stderr = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
-            await link.AttachAsync(sender);
+            link.Attach(sender);
             Task goingAway = link.GoingAway;
             Task idleTimeout = settings.IdleSeconds > 0
                 ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)

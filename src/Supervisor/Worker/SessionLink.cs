@@ -37,13 +37,13 @@ public sealed class SessionLink(WorkerLink link)
             }
             sender = _sender;
         }
-        sender.SendTextAsync(utf8).AsTask().GetAwaiter().GetResult();
+        sender.SendText(utf8);
     }
 
     /// <summary>From now on messages go straight to <paramref name="sender"/>; the ones that
     /// came early go first, in order (the reader keeps holding new ones back until the
     /// early ones are out).</summary>
-    public async Task AttachAsync(ClientSender sender)
+    public void Attach(ClientSender sender)
     {
         while (true)
         {
@@ -60,7 +60,7 @@ public sealed class SessionLink(WorkerLink link)
                 _early = [];
             }
             foreach (byte[] message in early)
-                await sender.SendTextAsync(message);
+                sender.SendText(message);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
         Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
         Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
-        await link.AttachAsync(sender);
+        link.Attach(sender);
         Task goingAway = link.GoingAway;
         Task idleTimeout = settings.IdleSeconds > 0
             ? idle.WhenIdleAsync(TimeSpan.FromSeconds(settings.IdleSeconds), stopReceiving.Token)
