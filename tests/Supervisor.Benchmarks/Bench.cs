@@ -58,6 +58,15 @@ public static class Bench
                 Add(table, [throughput.Row], await harness.InterleaveAsync(throughput.Title, ours, theirs, s => throughput.RunAsync(harness, s)));
         }
 
+        if (options.Includes("socket"))
+        {
+            var spec = ourFlags.Spec(apps.WsEchoC());
+            await using var ours = await StartAsync(harness, spec with { ExtraArgs = [.. spec.ExtraArgs, ServerProcess.SocketModeFlag] });
+            await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoC ?? apps.EchoC(), []));
+            Add(table, IdleMemory.SocketRows(options.IdleConnections),
+                await harness.InterleaveAsync("socket-mode idle memory", ours, theirs, s => IdleMemory.RunAsync(harness, s)));
+        }
+
         if (options.Includes("broadcast"))
             Add(table, Broadcast.Rows(options.BroadcastClients), await BroadcastAsync(harness, ourFlags, echoSh));
 

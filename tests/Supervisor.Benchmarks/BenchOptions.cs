@@ -25,7 +25,7 @@ public sealed record BenchOptions(
     bool Markdown,
     string Client)
 {
-    public static readonly string[] Metrics = ["connect", "rate", "memory", "rtt", "throughput", "broadcast"];
+    public static readonly string[] Metrics = ["connect", "rate", "memory", "rtt", "throughput", "socket", "broadcast"];
 
     public bool Includes(string metric) => Only.Contains(metric);
 

@@ -19,7 +19,7 @@ const string Usage = """
     Runs:
       --runs N                  runs per server per metric; the table shows the median (default 3)
       --quick                   tiny sizes and one run: finishes in about a minute
-      --only LIST               some of: connect,rate,memory,rtt,throughput,broadcast (default all)
+      --only LIST               some of: connect,rate,memory,rtt,throughput,socket,broadcast (default all)
       --warmup N                connections per server before measuring (default 20)
       --client KIND             raw (default: a lean RFC 6455 client on a bare socket) or
                                 ClientWebSocket (the BCL's; its handshake costs more per connect)
@@ -37,7 +37,8 @@ const string Usage = """
       --broadcasts N            lines written into the FIFO, 50 ms apart (100, 20)
 
     Apps: apps/echo.sh (while read -r l; do echo "$l"; done) for every metric but throughput,
-    which uses apps/echo.c, built at start with cc -O2. MB is MiB (1,048,576 bytes).
+    which uses apps/echo.c, and socket (idle memory in socket mode), which runs apps/ws-echo.c
+    under ours and apps/echo.c under websocketd; both built at start with cc -O2. MB is MiB (1,048,576 bytes).
     Progress goes to stderr, the report to stdout. Exit 0 when the report is printed, missed
     targets or not; 1 if a server cannot be started or the harness fails; 2 for bad usage.
     """;

@@ -26,6 +26,16 @@ public static class IdleMemory
         new("  one worker process, median PSS", "worker", "kB", Goal.OursAtMost, 1024),
     ];
 
+    /// <summary>Socket mode (ours: apps/ws-echo.c owns the upgraded socket, no worker)
+    /// against websocketd running apps/echo.c over stdin/stdout: issue 8's "total PSS per
+    /// connection at most websocketd's with the same C app".</summary>
+    public static RowSpec[] SocketRows(int connections) =>
+    [
+        new($"socket mode: PSS per idle connection at {connections}, whole tree (C apps)", "total", "kB", Goal.RatioAtMost),
+        new("  of which server side (acceptor | websocketd)", "server", "kB", Goal.Info),
+        new("  of which the apps (C)", "apps", "kB", Goal.Info),
+    ];
+
     public static async Task<RunResult> RunAsync(Harness harness, ServerProcess server)
     {
         int count = harness.Options.IdleConnections;

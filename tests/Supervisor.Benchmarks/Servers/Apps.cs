@@ -5,7 +5,8 @@ namespace Supervisor.Benchmarks.Servers;
 /// <summary>
 /// The apps both servers run, in a temporary directory of this run: apps/echo.sh (issue 8's
 /// bash echo, the app websocketd's reference figures were measured with) copied and made
-/// executable, and apps/echo.c compiled with <c>cc -O2</c> for the throughput metric.
+/// executable, apps/echo.c compiled with <c>cc -O2</c> for the throughput metric, and
+/// apps/ws-echo.c for the socket-mode memory metric.
 /// </summary>
 public sealed class Apps : IDisposable
 {
@@ -27,20 +28,26 @@ public sealed class Apps : IDisposable
         return target;
     }
 
-    /// <summary>Throws <see cref="InvalidOperationException"/> with one line if there is no C
-    /// compiler or the build fails.</summary>
-    public string EchoC()
+    /// <summary>apps/echo.c: the line echo for the throughput metric. Throws
+    /// <see cref="InvalidOperationException"/> with one line if there is no C compiler or
+    /// the build fails.</summary>
+    public string EchoC() => Compile("echo.c", "echo-c", "the throughput metric");
+
+    /// <summary>apps/ws-echo.c: a WebSocket echo that owns its socket, for socket mode.</summary>
+    public string WsEchoC() => Compile("ws-echo.c", "ws-echo-c", "the socket metric");
+
+    private string Compile(string source, string name, string usedBy)
     {
         string compiler = FindOnPath("cc") ?? FindOnPath("gcc") ?? FindOnPath("clang")
-            ?? throw new InvalidOperationException("no C compiler (cc, gcc or clang) on PATH: the throughput metric builds apps/echo.c with one; install gcc, or leave throughput out of --only");
-        string target = Path.Combine(Directory, "echo-c");
+            ?? throw new InvalidOperationException($"no C compiler (cc, gcc or clang) on PATH: {usedBy} builds apps/{source} with one; install gcc, or leave it out of --only");
+        string target = Path.Combine(Directory, name);
         var info = new ProcessStartInfo(compiler) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { "-O2", "-o", target, Path.Combine(_source, "echo.c") })
+        foreach (string arg in new[] { "-O2", "-o", target, Path.Combine(_source, source) })
             info.ArgumentList.Add(arg);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot run {compiler}");
         string errors = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)) || process.ExitCode != 0)
-            throw new InvalidOperationException($"{compiler} -O2 apps/echo.c failed: {errors.ReplaceLineEndings(" ").Trim()}");
+            throw new InvalidOperationException($"{compiler} -O2 apps/{source} failed: {errors.ReplaceLineEndings(" ").Trim()}");
         return target;
     }
 

@@ -169,8 +169,12 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>How deep under the server the apps run: websocketd's are its children;
-    /// ours are the workers' (the workers, spare ones included, are the children).</summary>
-    public int AppDepth => Spec.Kind == ServerKind.Supervisor ? 2 : 1;
+    /// ours are the workers' (the workers, spare ones included, are the children), except
+    /// in socket mode.</summary>
+    public int AppDepth => Spec.Kind == ServerKind.Supervisor && !Spec.ExtraArgs.Contains(SocketModeFlag) ? 2 : 1;
+
+    /// <summary>Ours in socket mode: the app is the connection's only process, the acceptor's child.</summary>
+    public const string SocketModeFlag = "--mode=socket";
 
     /// <summary>App processes running now: one per open connection.</summary>
     public int AppCount() => ProcessTree.CountAtDepth(Pid, AppDepth);
