@@ -29,11 +29,12 @@ public sealed unsafe class BlockingSocketStream : Stream
     /// <remarks>
     /// O_NONBLOCK belongs to the open file description, which an inherited fd shares with
     /// every copy of it, so clearing it here clears it for the acceptor's copy too. That is
-    /// safe for the worker's client socket: the acceptor's last I/O on its copy is the 101,
-    /// written before the start frame this worker has already read; after that it only
-    /// closes its copy, and close(2) does not look at O_NONBLOCK (no SO_LINGER is set). The
-    /// app never holds a copy (FD_CLOEXEC, set on adoption). Throws IOException if the flag
-    /// cannot be changed (the fd is no longer valid).
+    /// safe for the worker's client socket: the acceptor's last I/O on its copy is reading
+    /// the request head, done before it sent the start frame this worker has read (the
+    /// worker writes the 101 itself); after that the acceptor only closes its copy, and
+    /// close(2) does not look at O_NONBLOCK (no SO_LINGER is set). The app never holds a
+    /// copy (FD_CLOEXEC, set on adoption). Throws IOException if the flag cannot be
+    /// changed (the fd is no longer valid).
     /// </remarks>
     public BlockingSocketStream(Socket socket)
     {
