@@ -130,4 +130,22 @@ public sealed class AdmissionLimitTests
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
         await WsClient.AssertServerEchoesAsync(server.Url("/other"), cts.Token);
     }
+
+    [Fact]
+    public async Task IdleTimeout_ClientStoppedReadingWhileAppFloods_SessionStillEndsAndOthersCarryOn()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var server = SupervisorProcess.Start("--idle-timeout=1", "--ping-interval=0", "/usr/bin/yes");
+        // Connected and never read from: `yes` fills the TCP window, and the worker's send
+        // to this client blocks with the sender's lock held.
+        using var stuck = await RawHttp.ConnectAsync(server.Port, cts.Token);
+        stuck.ReceiveBufferSize = 4096;
+        await stuck.SendAsync(System.Text.Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/stuck")), System.Net.Sockets.SocketFlags.None, cts.Token);
+
+        // The idle timeout's close cannot get the lock: after its bound it aborts the
+        // connection, and the session ends instead of waiting forever.
+        await server.WaitForLogAsync(new System.Text.RegularExpressions.Regex("connection ended: /stuck .*reason=IdleTimeout"), TimeSpan.FromSeconds(20));
+        using var other = await WsClient.ConnectAsync(server.Url("/other"), cts.Token);
+        Assert.Equal("y", await other.ReceiveTextAsync(cts.Token));
+    }
 }

@@ -62,20 +62,32 @@ public sealed class ClientSender(WebSocket socket, IdleClock? idle = null)
         }
     }
 
-    /// <summary>Sends the close frame unless one has been sent already.</summary>
+    /// <summary>How long the close waits for a send in progress. A send blocks for as long
+    /// as the client does not read (its TCP window full), and holds the lock meanwhile.</summary>
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sends the close frame unless one has been sent already. A client that has
+    /// stopped reading cannot take one: the connection is then aborted, which wakes the
+    /// stuck send, rather than leaving the session (and its worker) waiting forever.</summary>
     public void Close(int code, string reason)
     {
-        lock (_lock)
+        if (!_lock.TryEnter(CloseWait))
         {
-            try
-            {
-                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                    socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None).GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The client is already gone; there is nobody left to tell.
-            }
+            socket.Abort();
+            return;
+        }
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client is already gone; there is nobody left to tell.
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
