@@ -110,4 +110,16 @@ public sealed class SocketModeTests
         Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
         await server.WaitForLogAsync(new("cannot start socket-mode app"), TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task SocketMode_AppGetsABlockingSocket_AsAPlainProgramExpects()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--mode=socket", Paths.Fixture("socket-blocking.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url("/flags"), cts.Token);
+
+        // The acceptor's runtime used the connection non-blocking; a C, PHP or shell app
+        // reading fd 3 the obvious way would get EAGAIN and give up.
+        Assert.Equal("blocking", await client.ReceiveTextAsync(cts.Token));
+    }
 }

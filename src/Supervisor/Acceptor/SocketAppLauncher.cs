@@ -47,6 +47,10 @@ public sealed class SocketAppLauncher
         {
             client.SafeHandle.DangerousAddRef(ref addedRef);
             int clientFd = (int)client.SafeHandle.DangerousGetHandle();
+            // O_NONBLOCK belongs to the connection, not the fd, and our runtime set it; an
+            // app that reads fd 3 the plain way must not meet EAGAIN. The acceptor's last
+            // I/O on it was the 101 above: from here on it only closes its copy.
+            BlockingMode.Set(clientFd);
             int pid = PosixSpawn.Spawn(start.AppPath, [start.AppPath, .. start.AppArgs], Environment(start),
                 [
                     new FdMapping(clientFd, HandoffContract.ClientSocketFd),

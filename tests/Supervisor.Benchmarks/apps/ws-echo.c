@@ -67,8 +67,8 @@ static int send_frame(unsigned char first, const unsigned char *payload, uint64_
 
 int main(void)
 {
-    /* The socket arrives non-blocking (the flag belongs to the connection, which the
-       acceptor's runtime used that way); this app blocks. */
+    /* ws-supervisor hands over a blocking socket; builds before that handed it over
+       non-blocking, and this app blocks, so it makes sure. */
     int flags = fcntl(SOCKET_FD, F_GETFL);
     if (flags < 0 || fcntl(SOCKET_FD, F_SETFL, flags & ~O_NONBLOCK) < 0)
         return 1;
