@@ -28,9 +28,6 @@ public sealed class ControlChannel : IDisposable
         return new ControlFrame((FrameType)_header[0], payload);
     }
 
-    /// <summary>Blocking read of the next frame, for the worker's start-up before any pump runs.</summary>
-    public ControlFrame? Read() => ReadAsync().AsTask().GetAwaiter().GetResult();
-
     public async ValueTask WriteAsync(ControlFrame frame, CancellationToken cancellation = default)
     {
         byte[] bytes = frame.Encode();

@@ -42,15 +42,6 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
         }
     }
 
-    public int Idle
-    {
-        get
-        {
-            lock (_gate)
-                return _idle.Count;
-        }
-    }
-
     public int[] Pids
     {
         get
