@@ -44,10 +44,11 @@ public sealed unsafe class BlockingSocketStream : Stream
         try
         {
             _handle.DangerousAddRef(ref added);
-            int fd = Fd;
-            int flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
-            if (flags < 0 || ((flags & LibC.O_NONBLOCK) != 0 && LibC.fcntl(fd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK) < 0))
-                throw Failure("fcntl(O_NONBLOCK)", Marshal.GetLastPInvokeError());
+            BlockingMode.Set(Fd);
+        }
+        catch (UnixException e)
+        {
+            throw new IOException(e.Message, e);
         }
         finally
         {
