@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Supervisor.Unix;
+
+/// <summary>
+/// One recv(2) with MSG_DONTWAIT: what the kernel holds now, never a wait. The reading
+/// half of <see cref="NonBlockingSend"/>, for a thread that polls many descriptors itself.
+/// </summary>
+public static unsafe class NonBlockingReceive
+{
+    /// <summary>What <see cref="TryReceive"/> returns when nothing is there yet.</summary>
+    public const int NothingYet = -1;
+
+    /// <summary>Bytes read, 0 at end of stream, <see cref="NothingYet"/> if there is nothing
+    /// to read now. Any other failure (a reset, say) throws.</summary>
+    public static int TryReceive(int fd, Span<byte> buffer)
+    {
+        fixed (byte* bytes = buffer)
+        {
+            while (true)
+            {
+                nint received = LibC.recv(fd, bytes, buffer.Length, LibC.MSG_DONTWAIT);
+                if (received >= 0)
+                    return (int)received;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR)
+                    continue;
+                if (errno == LibC.EAGAIN)
+                    return NothingYet;
+                throw new UnixException("recv", errno);
+            }
+        }
+    }
+}
