@@ -23,6 +23,11 @@ public sealed class WorkerLoop(WorkerLink link)
     /// After its first connection a worker's heap is ~340 kB.</summary>
     private const long RetireAboveHeapBytes = 768 * 1024;
 
+    /// <summary>How far above the highest descriptor open after the first connection the
+    /// leak check looks: a connection's own take a dozen at most (socket, three pipes, the
+    /// runtime's per-thread ones).</summary>
+    private const int LeakWindow = 64;
+
     private sealed record Assignment(WorkerStart Start, int ClientFd, SessionLink Link);
 
     // Guards everything below and is what the loop waits on (Monitor.Wait, which sleeps at
@@ -32,7 +37,7 @@ public sealed class WorkerLoop(WorkerLink link)
     private SessionLink? _current;
     private bool _retiring;
     private Logger? _log;
-    private (int Highest, int Count)? _openAfterFirst;
+    private bool[]? _openAfterFirst;
 
     public int Run()
     {
@@ -129,20 +134,21 @@ public sealed class WorkerLoop(WorkerLink link)
             _log?.Debug("retiring: its heap has grown to {Heap} bytes", heap);
             return true;
         }
-        // A descriptor more than after the first connection (which also opens the runtime's
-        // own: epoll, its wake-up pipe) means something outlived its connection, such as a
-        // pipe an app's grandchild still holds: start afresh rather than carry it. New
-        // descriptors take the lowest free number, so a leak shows below the old highest + 1.
-        if (_openAfterFirst is null)
+        // A descriptor open now that was not after the first connection (which also opens
+        // the runtime's own: epoll, its wake-up pipe) means something outlived its
+        // connection, such as a pipe an app's grandchild still holds: start afresh rather
+        // than carry it. New descriptors take the lowest free number, and a connection
+        // uses a handful (socket, pipes), so a leak lands below the highest open one or
+        // shortly above it: the numbers up to LeakWindow past it are checked.
+        _openAfterFirst ??= Descriptors.OpenUpTo(Descriptors.Highest() + LeakWindow);
+        bool[] open = Descriptors.OpenUpTo(_openAfterFirst.Length - 1);
+        for (int fd = 0; fd < open.Length; fd++)
         {
-            int top = Descriptors.Highest() + 1;
-            _openAfterFirst = (top, Descriptors.CountOpen(top));
-        }
-        int open = Descriptors.CountOpen(_openAfterFirst.Value.Highest);
-        if (open > _openAfterFirst.Value.Count)
-        {
-            _log?.Debug("retiring: {Open} descriptors open, {Expected} after the first connection", open, _openAfterFirst.Value.Count);
-            return true;
+            if (open[fd] && !_openAfterFirst[fd])
+            {
+                _log?.Debug("retiring: descriptor {Fd} is open, which was not after the first connection", fd);
+                return true;
+            }
         }
         return false;
     }
