@@ -119,6 +119,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
 
+    public const int EFD_CLOEXEC = 0x80000;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
     public const short POLLNVAL = 0x20;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -30,8 +30,11 @@ public sealed class WorkerLoop(WorkerLink link)
 
     private sealed record Assignment(WorkerStart Start, int ClientFd, SessionLink Link);
 
-    // Guards everything below and is what the loop waits on (Monitor.Wait, which sleeps at
-    // once; BlockingCollection's semaphore spun first, ~2 % of a worker's CPU).
+    // The loop's thread runs the sessions' continuations and sleeps on it between them;
+    // the control reader wakes it when it changes what the gate guards.
+    private readonly LoopContext _loop = new();
+
+    // Guards everything below.
     private readonly object _gate = new();
     private Assignment? _next;
     private SessionLink? _current;
@@ -93,24 +96,13 @@ public sealed class WorkerLoop(WorkerLink link)
             return;
         }
         var session = new Session(start, client, assignment.Link, log);
-        WaitWithoutSpinning(session.RunAsync());
+        _loop.Run(session.RunAsync);
         if (!session.LeftNothingBehind)
         {
             log.Debug("retiring: a thread of the connection is still running");
             lock (_gate)
                 _retiring = true;
         }
-    }
-
-    /// <summary>Blocks until <paramref name="task"/> ends. Task.Wait spins before it sleeps
-    /// (seen in profiles of a worker per connection); this thread has nothing else to do.</summary>
-    private static void WaitWithoutSpinning(Task task)
-    {
-        using var done = new ManualResetEventSlim(false, spinCount: 0);
-        task.ContinueWith(static (_, state) => ((ManualResetEventSlim)state!).Set(), done,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        done.Wait();
-        task.GetAwaiter().GetResult();
     }
 
     private bool ShouldExitAfterConnection()
@@ -201,18 +193,21 @@ public sealed class WorkerLoop(WorkerLink link)
             }
             _current = sessionLink;
             _next = new Assignment(start, clientFd, sessionLink);
-            Monitor.Pulse(_gate);
         }
+        _loop.Wake();
     }
 
     /// <summary>The next connection to serve, or null once retiring with none handed over
     /// (one handed over just before still gets served, and its 1001 if going away).</summary>
     private Assignment? NextAssignment()
     {
+        _loop.RunUntil(() =>
+        {
+            lock (_gate)
+                return _next is not null || _retiring;
+        });
         lock (_gate)
         {
-            while (_next is null && !_retiring)
-                Monitor.Wait(_gate);
             var next = _next;
             _next = null;
             return next;
@@ -233,9 +228,9 @@ public sealed class WorkerLoop(WorkerLink link)
         lock (_gate)
         {
             _retiring = true;
-            Monitor.Pulse(_gate);
             current = _current;
         }
+        _loop.Wake();
         if (goAway)
             current?.GoAway();
     }

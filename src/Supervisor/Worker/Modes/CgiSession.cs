@@ -26,7 +26,9 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         using var stopReceiving = new CancellationTokenSource();
         var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
         Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
-        Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
+        // Off the worker loop's thread: a send to a client that has stopped reading blocks,
+        // and the loop must stay free to run the idle timeout that ends such a session.
+        Task<CgiRunner.Outcome> replies = Task.Run(() => runner.SendRepliesAsync(sender));
         link.Attach(sender);
         Task goingAway = link.GoingAway;
         Task idleTimeout = settings.IdleSeconds > 0
