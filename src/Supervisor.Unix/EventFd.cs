@@ -21,15 +21,33 @@ public sealed unsafe class EventFd : IDisposable
     }
 
     /// <summary>Sleeps until <see cref="Ring"/> has been called (at once if it already
-    /// has since the last wait); any number of rings meanwhile count as one.</summary>
-    public void Wait()
+    /// has since the last wait), or <paramref name="timeoutMs"/> has passed (-1: no limit);
+    /// any number of rings meanwhile count as one. False if it timed out.</summary>
+    public bool Wait(int timeoutMs = -1)
     {
+        if (timeoutMs >= 0 && !Readable(timeoutMs))
+            return false;
         ulong count;
         while (LibC.read(_fd, (byte*)&count, sizeof(ulong)) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno != LibC.EINTR)
                 throw new UnixException("read eventfd", errno);
+        }
+        return true;
+    }
+
+    private bool Readable(int timeoutMs)
+    {
+        var wait = new LibC.PollFd { fd = _fd, events = LibC.POLLIN };
+        while (true)
+        {
+            int ready = LibC.poll(&wait, 1, timeoutMs);
+            if (ready >= 0)
+                return ready > 0;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+                throw new UnixException("poll eventfd", errno);
         }
     }
 

@@ -124,6 +124,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int eventfd(uint initval, int flags);
 
+    public const short POLLIN = 0x1;
     public const short POLLNVAL = 0x20;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -5,7 +5,8 @@ namespace Supervisor.Worker;
 /// <c>Task.WhenAny(task, Task.Delay(bound))</c> keeps the delay's timer until it fires,
 /// long after the task has finished: in a worker that serves connection after connection,
 /// every one of them woke the timer thread and a thread-pool thread (which woke another)
-/// up to seconds later, ~100 futex calls per connection in strace.
+/// up to seconds later, ~100 futex calls per connection in strace. On the worker loop's
+/// thread the bound is one of the loop's own timers, which wakes no other thread at all.
 /// </summary>
 public static class Bounded
 {
@@ -15,9 +16,16 @@ public static class Bounded
     {
         if (task.IsCompleted)
             return true;
+        if (LoopContext.OnThisThread is { } loop && !cancellation.CanBeCanceled)
+        {
+            var loopTimer = loop.StartTimer(bound);
+            Task first = await Task.WhenAny(task, loopTimer.Fired);
+            loop.StopTimer(loopTimer);
+            return first == task;
+        }
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        Task first = await Task.WhenAny(task, Task.Delay(bound, timer.Token));
+        Task winner = await Task.WhenAny(task, Task.Delay(bound, timer.Token));
         timer.Cancel(); // takes the timer out of the queue if it has not fired
-        return first == task;
+        return winner == task;
     }
 }

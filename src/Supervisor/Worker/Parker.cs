@@ -17,13 +17,15 @@ public sealed class Parker : IDisposable
     private readonly EventFd _bell = new();
     private int _state;
 
-    /// <summary>Only the owning thread parks.</summary>
-    public void Park()
+    /// <summary>Only the owning thread parks; for at most <paramref name="timeoutMs"/>
+    /// if that is not -1. (A ring that races a timeout stays in the eventfd and makes the
+    /// next park return at once: one spurious look, never a lost wake-up.)</summary>
+    public void Park(int timeoutMs = -1)
     {
         if (Interlocked.Exchange(ref _state, Running) == Notified)
             return;
         if (Interlocked.CompareExchange(ref _state, Sleeping, Running) == Running)
-            _bell.Wait(); // the unparker saw Sleeping, so it rings exactly once
+            _bell.Wait(timeoutMs); // the unparker saw Sleeping, so it rings exactly once
         Volatile.Write(ref _state, Running);
     }
 
