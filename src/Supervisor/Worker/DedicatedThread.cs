@@ -22,7 +22,7 @@ public static class DedicatedThread
     /// <summary>A parked thread's mailbox, and what it sleeps on.</summary>
     private sealed class Parked
     {
-        public Action? Work;
+        public Func<Action>? Work;
         public readonly Parker Bell = new();
     }
 
@@ -35,15 +35,16 @@ public static class DedicatedThread
         // and the like. Asking for asynchronous continuations would send that bookkeeping
         // through the thread pool first, one pool wake-up per ended loop.
         var done = new TaskCompletionSource<T>();
-        void Work()
+        Action Work()
         {
             try
             {
-                done.SetResult(body());
+                T result = body();
+                return () => done.SetResult(result);
             }
             catch (Exception e)
             {
-                done.SetException(e);
+                return () => done.SetException(e);
             }
         }
 
@@ -70,12 +71,17 @@ public static class DedicatedThread
     {
         while (true)
         {
-            Action? work;
+            Func<Action>? work;
             while ((work = Interlocked.Exchange(ref self.Work, null)) is null)
                 self.Bell.Park();
-            work();
+            Action publishResult = work();
+            // Back in the parked set before the result is out: the session awaiting it may
+            // end and the next begin at once, and must find this thread here rather than
+            // start another (a new thread is a new eventfd, which the worker's descriptor
+            // check after each connection would take for a leak, and retire).
             lock (Gate)
                 Idle.Push(self);
+            publishResult();
         }
     }
 }

@@ -138,7 +138,8 @@ public sealed class WorkerLoop(WorkerLink link)
         {
             if (open[fd] && !_openAfterFirst[fd])
             {
-                _log?.Debug("retiring: descriptor {Fd} is open, which was not after the first connection", fd);
+                _log?.Debug("retiring: descriptor {Fd} ({Target}) is open, which was not after the first connection",
+                    fd, new FileInfo($"/proc/self/fd/{fd}").LinkTarget);
                 return true;
             }
         }
