@@ -3,23 +3,29 @@ using System.Runtime.InteropServices;
 namespace Supervisor.Unix;
 
 /// <summary>Which descriptors this process has open, without listing /proc/self/fd (which
-/// costs a stat per entry: 2 % of a worker's CPU per connection when done that way).</summary>
+/// costs a stat per entry: 2 % of a worker's CPU per connection when done that way) or
+/// asking fcntl number by number (one syscall each: 6 % when a pipe inherited at fd 251
+/// made it 250 calls).</summary>
 public static class Descriptors
 {
-    /// <summary>True if <paramref name="fd"/> is an open descriptor.</summary>
-    public static bool IsOpen(int fd) =>
-        LibC.fcntl(fd, LibC.F_GETFD, 0) >= 0 || Marshal.GetLastPInvokeError() != LibC.EBADF;
-
-    /// <summary>How many of 0 … <paramref name="highest"/> are open.</summary>
-    public static int CountOpen(int highest)
+    /// <summary>Which of 0 … <paramref name="highest"/> are open, in one poll(2) with no
+    /// timeout: it answers POLLNVAL for a number that is not open, and costs one syscall
+    /// where asking fcntl costs one per number.</summary>
+    public static unsafe bool[] OpenUpTo(int highest)
     {
-        int open = 0;
+        var fds = new LibC.PollFd[highest + 1];
         for (int fd = 0; fd <= highest; fd++)
+            fds[fd].fd = fd;
+        fixed (LibC.PollFd* first = fds)
         {
-            if (IsOpen(fd))
-                open++;
+            while (LibC.poll(first, (nuint)fds.Length, 0) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != LibC.EINTR)
+                    throw new UnixException("poll", errno);
+            }
         }
-        return open;
+        return fds.Select(p => (p.revents & LibC.POLLNVAL) == 0).ToArray();
     }
 
     /// <summary>The highest open descriptor, from /proc/self/fd (once, to set a baseline).</summary>

@@ -2,76 +2,72 @@ using System.Runtime.InteropServices;
 
 namespace Supervisor.Unix;
 
-/// <summary>What epoll reports or is asked to watch (epoll_ctl(2)). Level-triggered: no
-/// EPOLLET here, a registration reports for as long as its condition holds.</summary>
-[Flags]
-public enum EpollEvents : uint
-{
-    None = 0,
-    In = LibC.EPOLLIN,
-    Out = LibC.EPOLLOUT,
-    Err = LibC.EPOLLERR,
-    Hup = LibC.EPOLLHUP,
-    /// <summary>The peer shut down its writing side (or closed).</summary>
-    RdHup = LibC.EPOLLRDHUP,
-}
-
-/// <summary>One entry epoll_wait returned: what happened, and the number the descriptor was
-/// registered with.</summary>
-public readonly record struct EpollReady(EpollEvents Events, ulong Data);
-
 /// <summary>
-/// An epoll instance of our own, apart from the runtime's socket engine (which registers
-/// every socket it touches for EPOLLIN|EPOLLOUT|EPOLLET, whether or not anyone writes).
-/// Each registration carries a 64-bit number of the caller's choosing, not the fd: the
-/// caller can then tell a report for a registration it has since removed from one for a
-/// new registration that reuses the fd number. Add, Modify and Remove may be called from
-/// any thread while another waits (the kernel rechecks readiness on Modify, so arming a
-/// condition that already holds reports it at once); Dispose only once nobody waits.
+/// An epoll instance: descriptors registered with a 64-bit tag each, and a wait that
+/// returns (tag, events) pairs. For one thread that watches many descriptors and must not
+/// go through .NET's socket engine, which registers every socket for writability too.
 /// </summary>
 public sealed unsafe class Epoll : IDisposable
 {
-    // struct epoll_event is __attribute__((packed)) on x86_64 only: 12 bytes, the data at
-    // offset 4. Elsewhere (aarch64) its 64-bit union is naturally aligned: 16 bytes, data at 8.
-    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int DataOffset = EventSize - sizeof(ulong);
+    public const uint Readable = LibC.EPOLLIN;
+    public const uint Writable = LibC.EPOLLOUT;
+    public const uint PeerClosed = LibC.EPOLLRDHUP;
+    public const uint Hangup = LibC.EPOLLHUP;
+    public const uint Error = LibC.EPOLLERR;
 
-    /// <summary>The most entries one <see cref="Wait"/> returns (a stack buffer's worth).</summary>
-    public const int MaxReadyPerWait = 256;
+    // struct epoll_event is packed on x86_64 (12 bytes, data at 4) and naturally aligned
+    // elsewhere (16 bytes, data at 8), so it is read and written as bytes.
+    private static readonly bool Packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+    private static readonly int Stride = Packed ? 12 : 16;
+    private static readonly int DataOffset = Packed ? 4 : 8;
 
-    private int _fd;
+    private readonly int _fd;
+    private byte[] _ready = [];
 
-    private Epoll(int fd) => _fd = fd;
-
-    /// <summary>epoll_create1(EPOLL_CLOEXEC). Throws <see cref="UnixException"/> if it cannot.</summary>
-    public static Epoll Create()
+    public Epoll()
     {
-        int fd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
-        if (fd < 0)
+        _fd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (_fd < 0)
             throw UnixException.FromLastError("epoll_create1");
-        return new Epoll(fd);
     }
 
-    public void Add(SafeHandle descriptor, EpollEvents events, ulong data) =>
-        Control(LibC.EPOLL_CTL_ADD, "epoll_ctl(ADD)", descriptor, events, data);
+    public void Add(int fd, uint events, ulong tag) => Control(LibC.EPOLL_CTL_ADD, fd, events, tag);
 
-    public void Modify(SafeHandle descriptor, EpollEvents events, ulong data) =>
-        Control(LibC.EPOLL_CTL_MOD, "epoll_ctl(MOD)", descriptor, events, data);
+    public void Modify(int fd, uint events, ulong tag) => Control(LibC.EPOLL_CTL_MOD, fd, events, tag);
 
-    /// <summary>Must come before the descriptor is closed: the kernel only drops a
-    /// registration by itself when the last descriptor of the open file goes, and a
-    /// child holding a copy would keep it reporting.</summary>
-    public void Remove(SafeHandle descriptor) =>
-        Control(LibC.EPOLL_CTL_DEL, "epoll_ctl(DEL)", descriptor, EpollEvents.None, 0);
+    public void Remove(int fd) => Control(LibC.EPOLL_CTL_DEL, fd, 0, 0);
 
-    /// <summary>Blocks until something is ready or <paramref name="timeoutMilliseconds"/>
-    /// pass (-1: no limit); fills <paramref name="ready"/> and returns how many entries it
-    /// filled. A signal interrupting the wait returns 0.</summary>
-    public int Wait(Span<EpollReady> ready, int timeoutMilliseconds)
+    // The same for a descriptor a SafeHandle owns (a .NET Socket's): the handle is
+    // referenced across the call, so its number cannot be closed and reused meanwhile;
+    // ObjectDisposedException if it is closed already.
+
+    public void Add(SafeHandle descriptor, uint events, ulong tag) => Control(LibC.EPOLL_CTL_ADD, descriptor, events, tag);
+
+    /// <summary>Epoll rechecks readiness as it modifies: arming a condition that already
+    /// holds (room to write, say) is reported at once, so no wake-up is lost.</summary>
+    public void Modify(SafeHandle descriptor, uint events, ulong tag) => Control(LibC.EPOLL_CTL_MOD, descriptor, events, tag);
+
+    /// <summary>Before the descriptor is closed: the kernel drops a registration by itself
+    /// only when the last descriptor of the open file goes, so one that a child or another
+    /// process also holds would go on being reported.</summary>
+    public void Remove(SafeHandle descriptor) => Control(LibC.EPOLL_CTL_DEL, descriptor, 0, 0);
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> (-1: forever) and fills
+    /// <paramref name="ready"/>; returns how many entries it filled (0 on timeout or EINTR).</summary>
+    public int Wait(Span<(ulong Tag, uint Events)> ready, int timeoutMs)
     {
-        int room = Math.Min(ready.Length, MaxReadyPerWait);
-        byte* events = stackalloc byte[MaxReadyPerWait * EventSize];
-        int count = LibC.epoll_wait(_fd, events, room, timeoutMilliseconds);
+        if (_ready.Length < ready.Length * Stride)
+            _ready = new byte[ready.Length * Stride];
+        int count;
+        fixed (byte* events = _ready)
+        {
+            count = LibC.epoll_wait(_fd, events, ready.Length, timeoutMs);
+            for (int i = 0; i < count; i++)
+            {
+                byte* entry = events + i * Stride;
+                ready[i] = (*(ulong*)(entry + DataOffset), *(uint*)entry);
+            }
+        }
         if (count < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -79,26 +75,16 @@ public sealed unsafe class Epoll : IDisposable
                 return 0;
             throw new UnixException("epoll_wait", errno);
         }
-        for (int i = 0; i < count; i++)
-        {
-            byte* entry = events + i * EventSize;
-            ready[i] = new EpollReady((EpollEvents)(*(uint*)entry), *(ulong*)(entry + DataOffset));
-        }
         return count;
     }
 
-    private void Control(int op, string call, SafeHandle descriptor, EpollEvents events, ulong data)
+    private void Control(int op, SafeHandle descriptor, uint events, ulong tag)
     {
-        byte* entry = stackalloc byte[16];
-        *(uint*)entry = (uint)events;
-        *(ulong*)(entry + DataOffset) = data;
         bool added = false;
         try
         {
-            // Held across the call so the number cannot be closed and reused meanwhile.
             descriptor.DangerousAddRef(ref added);
-            if (LibC.epoll_ctl(_fd, op, (int)descriptor.DangerousGetHandle(), op == LibC.EPOLL_CTL_DEL ? null : entry) != 0)
-                throw UnixException.FromLastError(call);
+            Control(op, (int)descriptor.DangerousGetHandle(), events, tag);
         }
         finally
         {
@@ -107,10 +93,15 @@ public sealed unsafe class Epoll : IDisposable
         }
     }
 
-    public void Dispose()
+    private void Control(int op, int fd, uint events, ulong tag)
     {
-        if (_fd >= 0)
-            LibC.close(_fd);
-        _fd = -1;
+        byte* entry = stackalloc byte[16];
+        new Span<byte>(entry, 16).Clear();
+        *(uint*)entry = events;
+        *(ulong*)(entry + DataOffset) = tag;
+        if (LibC.epoll_ctl(_fd, op, fd, entry) != 0)
+            throw UnixException.FromLastError("epoll_ctl");
     }
+
+    public void Dispose() => LibC.close(_fd);
 }

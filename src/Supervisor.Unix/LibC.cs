@@ -70,6 +70,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_addclose(void* file_actions, int fd);
 
+    /// <summary>glibc 2.34+: closes every fd from <paramref name="from"/> up in the child.</summary>
+    [LibraryImport(Lib)]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(void* file_actions, int from);
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int posix_spawn_file_actions_addopen(void* file_actions, int fd, string path, int oflag, int mode);
 
@@ -114,6 +118,24 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
+
+    public const int EFD_CLOEXEC = 0x80000;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    public const short POLLNVAL = 0x20;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int fd;
+        public short events;
+        public short revents;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint nfds, int timeout);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getsockopt(int sockfd, int level, int optname, void* optval, ref uint optlen);

@@ -18,7 +18,8 @@ public static unsafe class PosixSpawn
     /// are applied in the child so that each Source lands on its Target, whatever the
     /// numbers (sources are first moved above every fd involved, so a source equal to an
     /// earlier target is never clobbered). Fds 0–2 not mapped are inherited, except that
-    /// <paramref name="stdinFromDevNull"/> opens /dev/null as fd 0.</summary>
+    /// <paramref name="stdinFromDevNull"/> opens /dev/null as fd 0; every other fd is closed,
+    /// so the child has exactly the targets and 0–2, whatever its parent inherited.</summary>
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
         IReadOnlyList<FdMapping> mappings, bool newProcessGroup, bool stdinFromDevNull = false) =>
         Spawn(path, argv, envp.Select(System.Text.Encoding.UTF8.GetBytes).ToArray(), mappings, newProcessGroup, stdinFromDevNull);
@@ -83,16 +84,34 @@ public static unsafe class PosixSpawn
 
         // Two steps: park every source above all numbers in play, then place it. dup2
         // leaves the new fd without FD_CLOEXEC, so the targets survive exec; the parked
-        // copies are closed explicitly.
+        // copies are closed with every other fd that is not a target.
         for (int i = 0; i < mappings.Count; i++)
             Check("posix_spawn_file_actions_adddup2", LibC.posix_spawn_file_actions_adddup2(actions, mappings[i].Source, parking + i));
         for (int i = 0; i < mappings.Count; i++)
             Check("posix_spawn_file_actions_adddup2", LibC.posix_spawn_file_actions_adddup2(actions, parking + i, mappings[i].Target));
-        for (int i = 0; i < mappings.Count; i++)
-            Check("posix_spawn_file_actions_addclose", LibC.posix_spawn_file_actions_addclose(actions, parking + i));
+        CloseAllButTargets(actions, mappings);
 
         if (stdinFromDevNull)
             Check("posix_spawn_file_actions_addopen", LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0));
+    }
+
+    /// <summary>Our own fds are all close-on-exec, but whatever the acceptor inherited without
+    /// the flag (a shell's or a supervisor's pipe, say) would otherwise reach every worker and
+    /// app: held open for their lifetimes, and a worker checks each fd number up to the
+    /// highest for leaks after every connection. The parked copies, above every target, go
+    /// with the rest.</summary>
+    private static void CloseAllButTargets(void* actions, IReadOnlyList<FdMapping> mappings)
+    {
+        int highestTarget = 2;
+        foreach (var m in mappings)
+            highestTarget = Math.Max(highestTarget, m.Target);
+        for (int fd = 3; fd < highestTarget; fd++)
+        {
+            // glibc ignores EBADF from a close action, so a number that is not open is fine.
+            if (!mappings.Any(m => m.Target == fd))
+                Check("posix_spawn_file_actions_addclose", LibC.posix_spawn_file_actions_addclose(actions, fd));
+        }
+        Check("posix_spawn_file_actions_addclosefrom_np", LibC.posix_spawn_file_actions_addclosefrom_np(actions, highestTarget + 1));
     }
 
     private static void Check(string call, int error)

@@ -102,9 +102,11 @@ public sealed class Harness(BenchOptions options, IWsConnector client, Cancellat
     }
 
     /// <summary>Opens <paramref name="count"/> connections, <paramref name="concurrency"/> at a
-    /// time, each echoing one message so its app is known to be running. On any failure,
-    /// closes those it opened and throws.</summary>
-    public async Task<IWsConnection[]> OpenManyAsync(ServerProcess server, int count, int concurrency, CancellationToken token)
+    /// time, each echoing one message so its app is known to be running, through
+    /// <paramref name="connector"/> if given, else the run's client. On any failure, closes
+    /// those it opened and throws.</summary>
+    public async Task<IWsConnection[]> OpenManyAsync(ServerProcess server, int count, int concurrency, CancellationToken token,
+        IWsConnector? connector = null)
     {
         var connections = new IWsConnection?[count];
         int next = -1;
@@ -113,7 +115,7 @@ public sealed class Harness(BenchOptions options, IWsConnector client, Cancellat
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                var connection = await client.ConnectAsync(server.Endpoint, token);
+                var connection = await (connector ?? client).ConnectAsync(server.Endpoint, token);
                 connections[i] = connection;
                 await connection.EchoAsync(Message32, token);
             }

@@ -19,19 +19,22 @@ public static class DedicatedThread
     private static readonly Lock Gate = new();
     private static readonly Stack<Parked> Idle = new();
 
-    /// <summary>A parked thread's mailbox; its monitor is what the thread sleeps on.</summary>
+    /// <summary>A parked thread's mailbox, and what it sleeps on.</summary>
     private sealed class Parked
     {
         public Action? Work;
+        public readonly Parker Bell = new();
     }
 
     /// <summary>Runs <paramref name="body"/> on a parked thread, or a new one if none is
     /// parked. <paramref name="name"/> names a new thread (what a debugger shows).</summary>
     public static Task<T> Run<T>(string name, Func<T> body)
     {
-        // Continuations go to the thread pool, not onto this thread: whoever awaits the
-        // result must not hold up the thread's return to the parked set.
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations may run here: the session's awaits post theirs to the worker loop
+        // (LoopContext), so what runs on this thread is only the bookkeeping of Task.WhenAny
+        // and the like. Asking for asynchronous continuations would send that bookkeeping
+        // through the thread pool first, one pool wake-up per ended loop.
+        var done = new TaskCompletionSource<T>();
         void Work()
         {
             try
@@ -57,11 +60,8 @@ public static class DedicatedThread
         }
         else
         {
-            lock (parked)
-            {
-                parked.Work = Work;
-                Monitor.Pulse(parked);
-            }
+            Volatile.Write(ref parked.Work, Work);
+            parked.Bell.Unpark();
         }
         return done.Task;
     }
@@ -70,14 +70,9 @@ public static class DedicatedThread
     {
         while (true)
         {
-            Action work;
-            lock (self)
-            {
-                while (self.Work is null)
-                    Monitor.Wait(self);
-                work = self.Work;
-                self.Work = null;
-            }
+            Action? work;
+            while ((work = Interlocked.Exchange(ref self.Work, null)) is null)
+                self.Bell.Park();
             work();
             lock (Gate)
                 Idle.Push(self);

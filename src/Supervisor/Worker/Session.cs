@@ -98,7 +98,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway, idleTimeout);
 
             if (reason is EndReason.AppExited or EndReason.AppCrashed)
-                await Task.WhenAny(stdout, Task.Delay(DrainBound)); // every line out before the close frame
+                await stdout.FinishesWithin(DrainBound); // every line out before the close frame
 
             int? code = EndReasons.CloseCode(reason)
                 ?? (reason == EndReason.ClientClosed ? ClientCloseCode(socket) : null);
@@ -107,13 +107,12 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
 
             string stop = await Termination.StopAsync(app, settings.CloseMs);
             if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
-                await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
+                await receive.FinishesWithin(DrainBound); // the client's close reply
             stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
             // The worker may serve another connection next: no thread of this one outlives it.
             // One still blocked (a pipe an app's grandchild holds open) makes it retire instead.
             var threads = Task.WhenAll(receive, stdout, stderr);
-            await Task.WhenAny(threads, Task.Delay(DrainBound));
-            LeftNothingBehind = threads.IsCompleted;
+            LeftNothingBehind = await threads.FinishesWithin(DrainBound);
 
             string appExit = app.Exited.IsCompleted ? app.Exited.Result.ToString() : "running";
             LogEnd(clock, reason, code ?? 1006, app.Pid, appExit, stop, receiver.BytesReceived, sender.BytesSent);
@@ -158,7 +157,6 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
         }
     }
 
-    /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
     /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
     private bool SendSwitchingProtocols(BlockingSocketStream stream)
     {

@@ -32,7 +32,7 @@ public static class Termination
                 app.CloseStdin();
             else
                 app.Signal(step.Signal);
-            if (await Task.WhenAny(app.Exited, Task.Delay(step.WaitMs(closeMs))) == app.Exited)
+            if (await app.Exited.FinishesWithin(TimeSpan.FromMilliseconds(step.WaitMs(closeMs))))
                 return step.Name;
         }
         return "still running after SIGKILL";

@@ -23,16 +23,24 @@ public sealed class WorkerLoop(WorkerLink link)
     /// After its first connection a worker's heap is ~340 kB.</summary>
     private const long RetireAboveHeapBytes = 768 * 1024;
 
+    /// <summary>How far above the highest descriptor open after the first connection the
+    /// leak check looks: a connection's own take a dozen at most (socket, three pipes, the
+    /// runtime's per-thread ones).</summary>
+    private const int LeakWindow = 64;
+
     private sealed record Assignment(WorkerStart Start, int ClientFd, SessionLink Link);
 
-    // Guards everything below and is what the loop waits on (Monitor.Wait, which sleeps at
-    // once; BlockingCollection's semaphore spun first, ~2 % of a worker's CPU).
+    // The loop's thread runs the sessions' continuations and sleeps on it between them;
+    // the control reader wakes it when it changes what the gate guards.
+    private readonly LoopContext _loop = new();
+
+    // Guards everything below.
     private readonly object _gate = new();
     private Assignment? _next;
     private SessionLink? _current;
     private bool _retiring;
     private Logger? _log;
-    private (int Highest, int Count)? _openAfterFirst;
+    private bool[]? _openAfterFirst;
 
     public int Run()
     {
@@ -88,24 +96,13 @@ public sealed class WorkerLoop(WorkerLink link)
             return;
         }
         var session = new Session(start, client, assignment.Link, log);
-        WaitWithoutSpinning(session.RunAsync());
+        _loop.Run(session.RunAsync);
         if (!session.LeftNothingBehind)
         {
             log.Debug("retiring: a thread of the connection is still running");
             lock (_gate)
                 _retiring = true;
         }
-    }
-
-    /// <summary>Blocks until <paramref name="task"/> ends. Task.Wait spins before it sleeps
-    /// (seen in profiles of a worker per connection); this thread has nothing else to do.</summary>
-    private static void WaitWithoutSpinning(Task task)
-    {
-        using var done = new ManualResetEventSlim(false, spinCount: 0);
-        task.ContinueWith(static (_, state) => ((ManualResetEventSlim)state!).Set(), done,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        done.Wait();
-        task.GetAwaiter().GetResult();
     }
 
     private bool ShouldExitAfterConnection()
@@ -129,20 +126,21 @@ public sealed class WorkerLoop(WorkerLink link)
             _log?.Debug("retiring: its heap has grown to {Heap} bytes", heap);
             return true;
         }
-        // A descriptor more than after the first connection (which also opens the runtime's
-        // own: epoll, its wake-up pipe) means something outlived its connection, such as a
-        // pipe an app's grandchild still holds: start afresh rather than carry it. New
-        // descriptors take the lowest free number, so a leak shows below the old highest + 1.
-        if (_openAfterFirst is null)
+        // A descriptor open now that was not after the first connection (which also opens
+        // the runtime's own: epoll, its wake-up pipe) means something outlived its
+        // connection, such as a pipe an app's grandchild still holds: start afresh rather
+        // than carry it. New descriptors take the lowest free number, and a connection
+        // uses a handful (socket, pipes), so a leak lands below the highest open one or
+        // shortly above it: the numbers up to LeakWindow past it are checked.
+        _openAfterFirst ??= Descriptors.OpenUpTo(Descriptors.Highest() + LeakWindow);
+        bool[] open = Descriptors.OpenUpTo(_openAfterFirst.Length - 1);
+        for (int fd = 0; fd < open.Length; fd++)
         {
-            int top = Descriptors.Highest() + 1;
-            _openAfterFirst = (top, Descriptors.CountOpen(top));
-        }
-        int open = Descriptors.CountOpen(_openAfterFirst.Value.Highest);
-        if (open > _openAfterFirst.Value.Count)
-        {
-            _log?.Debug("retiring: {Open} descriptors open, {Expected} after the first connection", open, _openAfterFirst.Value.Count);
-            return true;
+            if (open[fd] && !_openAfterFirst[fd])
+            {
+                _log?.Debug("retiring: descriptor {Fd} is open, which was not after the first connection", fd);
+                return true;
+            }
         }
         return false;
     }
@@ -195,18 +193,21 @@ public sealed class WorkerLoop(WorkerLink link)
             }
             _current = sessionLink;
             _next = new Assignment(start, clientFd, sessionLink);
-            Monitor.Pulse(_gate);
         }
+        _loop.Wake();
     }
 
     /// <summary>The next connection to serve, or null once retiring with none handed over
     /// (one handed over just before still gets served, and its 1001 if going away).</summary>
     private Assignment? NextAssignment()
     {
+        _loop.RunUntil(() =>
+        {
+            lock (_gate)
+                return _next is not null || _retiring;
+        });
         lock (_gate)
         {
-            while (_next is null && !_retiring)
-                Monitor.Wait(_gate);
             var next = _next;
             _next = null;
             return next;
@@ -227,9 +228,9 @@ public sealed class WorkerLoop(WorkerLink link)
         lock (_gate)
         {
             _retiring = true;
-            Monitor.Pulse(_gate);
             current = _current;
         }
+        _loop.Wake();
         if (goAway)
             current?.GoAway();
     }

@@ -26,7 +26,11 @@ public sealed class RawWebSocket : IWsConnection
     private const int ReceiveBufferBytes = 256 * 1024;
     private static readonly byte[] AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.ToArray();
 
+    /// <summary>How long a blocking connection's socket calls may wait.</summary>
+    private static readonly TimeSpan BlockingTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Socket _socket;
+    private readonly bool _blocking;
     private readonly byte[] _mask = new byte[4];
     private readonly ulong _mask64;
     private byte[] _send = new byte[4096];
@@ -34,9 +38,10 @@ public sealed class RawWebSocket : IWsConnection
     private int _start;
     private int _end;
 
-    private RawWebSocket(Socket socket)
+    private RawWebSocket(Socket socket, bool blocking)
     {
         _socket = socket;
+        _blocking = blocking;
         RandomNumberGenerator.Fill(_mask);
         Span<byte> eight = stackalloc byte[8];
         _mask.CopyTo(eight);
@@ -44,13 +49,25 @@ public sealed class RawWebSocket : IWsConnection
         _mask64 = MemoryMarshal.Read<ulong>(eight);
     }
 
-    public static async Task<IWsConnection> ConnectAsync(IPEndPoint server, CancellationToken cancellation)
+    /// <summary>Opens a connection. A <paramref name="blocking"/> one makes only blocking
+    /// socket calls (on the calling thread, each bounded by <see cref="BlockingTimeout"/>),
+    /// so its socket is never registered with the runtime's epoll, whose thread would
+    /// otherwise wake for every message even when a <see cref="PolledReceiver"/> reads it.</summary>
+    public static async Task<IWsConnection> ConnectAsync(IPEndPoint server, CancellationToken cancellation, bool blocking = false)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var connection = new RawWebSocket(socket);
+        var connection = new RawWebSocket(socket, blocking);
         try
         {
-            await socket.ConnectAsync(server, cancellation);
+            if (blocking)
+            {
+                socket.SendTimeout = socket.ReceiveTimeout = (int)BlockingTimeout.TotalMilliseconds;
+                socket.Connect(server);
+            }
+            else
+            {
+                await socket.ConnectAsync(server, cancellation);
+            }
             await connection.HandshakeAsync(server, cancellation);
             return connection;
         }
@@ -74,7 +91,7 @@ public sealed class RawWebSocket : IWsConnection
         {
             if (_end == _receive.Length)
                 throw new InvalidDataException("the server's handshake response has no end");
-            int n = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, cancellation);
+            int n = await ReceiveSomeAsync(_receive.AsMemory(_end), cancellation);
             if (n == 0)
                 throw new IOException("the server closed the connection during the handshake");
             _end += n;
@@ -90,6 +107,29 @@ public sealed class RawWebSocket : IWsConnection
             throw new InvalidDataException("the server's Sec-WebSocket-Accept does not match the key");
         // Anything after the head is the first frame, already here: keep it.
         _start = headEnd + 4;
+    }
+
+    /// <summary>The socket's descriptor, for a <see cref="PolledReceiver"/> that reads many
+    /// connections from one thread. While it does, nothing else may receive here.</summary>
+    public int Descriptor => (int)_socket.SafeHandle.DangerousGetHandle();
+
+    /// <summary>Bytes read but not yet parsed (the first frame can come with the 101),
+    /// handed over to a <see cref="PolledReceiver"/>; this connection's buffer is empty after.</summary>
+    public byte[] TakeBuffered()
+    {
+        byte[] unparsed = _receive.AsSpan(_start, _end - _start).ToArray();
+        _start = _end = 0;
+        return unparsed;
+    }
+
+    /// <summary>What a <see cref="PolledReceiver"/> read but did not parse, given back.</summary>
+    public void Restore(ReadOnlySpan<byte> unparsed)
+    {
+        if (unparsed.Length > _receive.Length)
+            throw new InvalidOperationException($"{unparsed.Length} unparsed bytes do not fit the {_receive.Length}-byte buffer");
+        unparsed.CopyTo(_receive);
+        _start = 0;
+        _end = unparsed.Length;
     }
 
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellation) =>
@@ -141,7 +181,7 @@ public sealed class RawWebSocket : IWsConnection
     {
         while (data.Length > 0)
         {
-            int n = await _socket.SendAsync(data, SocketFlags.None, cancellation);
+            int n = await SendSomeAsync(data, cancellation);
             data = data[n..];
         }
     }
@@ -223,12 +263,18 @@ public sealed class RawWebSocket : IWsConnection
         }
         while (_end < count)
         {
-            int n = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, cancellation);
+            int n = await ReceiveSomeAsync(_receive.AsMemory(_end), cancellation);
             if (n == 0)
                 throw new IOException("the server closed the connection without a close frame");
             _end += n;
         }
     }
+
+    private ValueTask<int> ReceiveSomeAsync(Memory<byte> into, CancellationToken cancellation) =>
+        _blocking ? ValueTask.FromResult(_socket.Receive(into.Span)) : _socket.ReceiveAsync(into, SocketFlags.None, cancellation);
+
+    private ValueTask<int> SendSomeAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation) =>
+        _blocking ? ValueTask.FromResult(_socket.Send(data.Span)) : _socket.SendAsync(data, SocketFlags.None, cancellation);
 
     private async ValueTask RefillAsync(CancellationToken cancellation)
     {
@@ -239,6 +285,8 @@ public sealed class RawWebSocket : IWsConnection
     public async Task CloseAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
+        if (_blocking)
+            _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
         try
         {
             await SendFrameAsync(0x8, [0x03, 0xE8], deadline.Token); // 1000, normal closure
@@ -266,11 +314,16 @@ public sealed class RawWebSocket : IWsConnection
     }
 }
 
-/// <summary>The default client: <see cref="RawWebSocket"/>.</summary>
-public sealed class RawConnector : IWsConnector
+/// <summary>The default client: <see cref="RawWebSocket"/>; <paramref name="blocking"/>
+/// connections are for a <see cref="PolledReceiver"/>.</summary>
+public sealed class RawConnector(bool blocking = false) : IWsConnector
 {
     public string Name => "raw";
 
+    public bool Blocking => blocking;
+
     public Task<IWsConnection> ConnectAsync(IPEndPoint server, CancellationToken cancellation) =>
-        RawWebSocket.ConnectAsync(server, cancellation);
+        blocking
+            ? Task.Run(() => RawWebSocket.ConnectAsync(server, cancellation, blocking: true), cancellation)
+            : RawWebSocket.ConnectAsync(server, cancellation);
 }

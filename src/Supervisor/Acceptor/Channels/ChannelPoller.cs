@@ -27,6 +27,9 @@ public sealed class ChannelPoller
     /// size takes all a worker has said since the last report.</summary>
     private const int ReadSize = 4096;
 
+    /// <summary>Reports taken per wait; more wait for the next one.</summary>
+    private const int ReportsPerWait = 256;
+
     private readonly ConcurrentDictionary<ulong, PolledChannel> _channels = new();
     private readonly byte[] _received = new byte[ReadSize]; // the poller thread's only
     private readonly ILogger _log;
@@ -35,7 +38,7 @@ public sealed class ChannelPoller
     public ChannelPoller(ILogger log)
     {
         _log = log;
-        Epoll = Epoll.Create();
+        Epoll = new Epoll();
         new Thread(Run) { IsBackground = true, Name = "Control channels" }.Start();
     }
 
@@ -62,7 +65,7 @@ public sealed class ChannelPoller
 
     private void Run()
     {
-        var ready = new EpollReady[Epoll.MaxReadyPerWait];
+        var ready = new (ulong Tag, uint Events)[ReportsPerWait];
         while (true)
         {
             int count;
@@ -81,13 +84,13 @@ public sealed class ChannelPoller
             {
                 // A channel removed after this wait collected its report is no longer in the
                 // table, so the report cannot reach whatever channel has its fd number now.
-                if (_channels.TryGetValue(ready[i].Data, out var channel))
+                if (_channels.TryGetValue(ready[i].Tag, out var channel))
                     Dispatch(channel, ready[i].Events);
             }
         }
     }
 
-    private void Dispatch(PolledChannel channel, EpollEvents events)
+    private void Dispatch(PolledChannel channel, uint events)
     {
         try
         {

@@ -14,7 +14,7 @@ internal sealed class PolledChannel(ChannelPoller poller, Socket socket, ulong t
     Action<ControlFrame> onFrame, Action onEnd)
 {
     /// <summary>What is watched for while no send waits: data, and the worker's end closing.</summary>
-    public const EpollEvents Reading = EpollEvents.In | EpollEvents.RdHup;
+    public const uint Reading = Epoll.Readable | Epoll.PeerClosed;
 
     private static readonly Task<bool> Gone = Task.FromResult(false);
 
@@ -43,7 +43,7 @@ internal sealed class PolledChannel(ChannelPoller poller, Socket socket, ulong t
             {
                 // The kernel checks readiness as it modifies: room that appeared since the
                 // send that found none is reported at once, so no wake-up is lost.
-                poller.Epoll.Modify(socket.SafeHandle, Reading | EpollEvents.Out, Token);
+                poller.Epoll.Modify(socket.SafeHandle, Reading | Epoll.Writable, Token);
             }
             catch (Exception e) when (e is UnixException or ObjectDisposedException)
             {
@@ -55,11 +55,11 @@ internal sealed class PolledChannel(ChannelPoller poller, Socket socket, ulong t
     }
 
     /// <summary>On the poller's thread: what epoll reported for this channel.</summary>
-    public void OnReady(EpollEvents events, Span<byte> buffer)
+    public void OnReady(uint events, Span<byte> buffer)
     {
-        if ((events & (EpollEvents.Out | EpollEvents.Err | EpollEvents.Hup)) != 0)
+        if ((events & (Epoll.Writable | Epoll.Error | Epoll.Hangup)) != 0)
             WakeWriter();
-        if ((events & (Reading | EpollEvents.Err | EpollEvents.Hup)) != 0)
+        if ((events & (Reading | Epoll.Error | Epoll.Hangup)) != 0)
             Read(buffer);
     }
 
@@ -77,7 +77,7 @@ internal sealed class PolledChannel(ChannelPoller poller, Socket socket, ulong t
             End(); // ECONNRESET and the like: the worker is gone, as at EOF
             return;
         }
-        if (received == NonBlockingReceive.WouldBlock)
+        if (received == NonBlockingReceive.NothingYet)
             return;
         if (received == 0 || !_frames.Feed(buffer[..received], onFrame))
             End();

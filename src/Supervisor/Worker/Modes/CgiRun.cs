@@ -68,8 +68,7 @@ public static class CgiRun
 
             var timeout = TimeSpan.FromSeconds(settings.CgiTimeoutSeconds);
             Task done = Task.WhenAll(app.Exited, stdout);
-            Task deadline = Task.Delay(timeout, stop);
-            if (await Task.WhenAny(done, deadline) != done)
+            if (!await done.FinishesWithin(timeout, stop))
             {
                 bool cancelled = stop.IsCancellationRequested;
                 await KillAsync(app, gently: cancelled);
@@ -110,11 +109,11 @@ public static class CgiRun
         if (gently)
         {
             app.Signal(Processes.SIGTERM);
-            if (await Task.WhenAny(app.Exited, Task.Delay(StopGrace)) == app.Exited)
+            if (await app.Exited.FinishesWithin(StopGrace))
                 return;
         }
         app.Signal(Processes.SIGKILL);
-        await Task.WhenAny(app.Exited, Task.Delay(TimeSpan.FromSeconds(5)));
+        await app.Exited.FinishesWithin(TimeSpan.FromSeconds(5));
     }
 
     private static List<byte[]> Environment(WorkerStart start, int length, WebSocketMessageType type) =>

@@ -82,7 +82,7 @@ public sealed class CgiRunner(WorkerStart start, ILogger log) : IMessageSink, ID
         Task[] running;
         lock (_inFlight)
             running = _inFlight.Where(t => !t.IsCompleted).ToArray<Task>();
-        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(7)));
+        await Task.WhenAll(running).FinishesWithin(TimeSpan.FromSeconds(7));
     }
 
     // The semaphore is left to the GC: a reply loop still unwinding may release it.

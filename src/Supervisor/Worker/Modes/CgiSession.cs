@@ -26,7 +26,9 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
         using var stopReceiving = new CancellationTokenSource();
         var receiver = new ClientReceiver(socket, runner, settings.MaxMessageBytes, idle);
         Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
-        Task<CgiRunner.Outcome> replies = runner.SendRepliesAsync(sender);
+        // Off the worker loop's thread: a send to a client that has stopped reading blocks,
+        // and the loop must stay free to run the idle timeout that ends such a session.
+        Task<CgiRunner.Outcome> replies = Task.Run(() => runner.SendRepliesAsync(sender));
         link.Attach(sender);
         Task goingAway = link.GoingAway;
         Task idleTimeout = settings.IdleSeconds > 0
@@ -41,9 +43,9 @@ public sealed class CgiSession(WorkerStart start, WebSocket socket, ClientSender
             await sender.CloseAsync(closeCode, EndReasons.CloseText(reason));
         await runner.StopAsync();
         if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
-            await Task.WhenAny(receive, Task.Delay(DrainBound)); // the client's close reply
+            await receive.FinishesWithin(DrainBound); // the client's close reply
         stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
-        await Task.WhenAny(receive, Task.Delay(DrainBound)); // no thread of this connection outlives it
+        await receive.FinishesWithin(DrainBound); // no thread of this connection outlives it
 
         log.ForContext(LogSetup.AccessProperty, true).Information(
             "connection ended: {Path} worker={WorkerPid} app=0 duration={DurationMs}ms in={BytesIn}B out={BytesOut}B close={CloseCode} reason={EndReason} runs={Runs}",
