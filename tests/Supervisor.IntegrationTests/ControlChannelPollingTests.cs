@@ -9,10 +9,10 @@ namespace Supervisor.IntegrationTests;
 
 /// <summary>The acceptor watches its control channels for input only: a worker reading the
 /// bus frames it was sent frees room on the acceptor's end, and an epoll watching that end
-/// for EPOLLOUT wakes the acceptor each time for nothing (measured in a broadcast to 1000
-/// clients: ~8 µs of ~90 µs per client per line, in the workers' recvmsg and the
-/// acceptor's epoll thread). Room is watched for on one channel only while a send to it
-/// waits, as for a client that has stopped reading.</summary>
+/// for EPOLLOUT wakes the acceptor each time for nothing (measured in the benchmark's
+/// broadcast to 1000 clients: 10–14 of 53 µs of server CPU per client per line). Room is
+/// watched for on one channel only while a send to it waits, as for a client that has
+/// stopped reading.</summary>
 [Collection(LoadCollection.Name)]
 public sealed class ControlChannelPollingTests(ITestOutputHelper output)
 {

@@ -10,10 +10,13 @@ namespace Supervisor.Acceptor.Channels;
 /// socket, left in blocking mode, that never goes near the runtime's socket engine. The
 /// engine registers every socket it touches for EPOLLIN|EPOLLOUT|EPOLLET, for good; then
 /// every frame a worker reads frees buffer space on our end, the kernel reports EPOLLOUT,
-/// and the acceptor's epoll thread wakes to find nothing to do (measured in a broadcast to
-/// 1000 clients: ~8 µs of ~90 µs per client per line). So what the worker says is read by
-/// the <see cref="ChannelPoller"/>, sends go out with MSG_DONTWAIT, a send that finds the
-/// buffer full waits for the poller to report room, and the handover's send blocks.
+/// and the acceptor's epoll thread wakes to find nothing to do, then its thread pool too.
+/// Measured in the benchmark's broadcast to 1000 clients: with the channels out of the
+/// engine, the server's CPU per client per line fell from 53 to 39–43 µs, the acceptor's
+/// own by ~40 %, and the kernel's unix_write_space from ~4 % of all CPU to under 1 %.
+/// So what the worker says is read by the <see cref="ChannelPoller"/>, sends go out with
+/// MSG_DONTWAIT, a send that finds the buffer full waits for the poller to report room,
+/// and the handover's send blocks.
 /// </summary>
 public sealed class ControlChannel(Socket socket) : IDisposable
 {
