@@ -46,8 +46,9 @@ public static unsafe class DescriptorPassing
                     continue;
                 if (errno == LibC.EAGAIN)
                 {
-                    // The acceptor's end is non-blocking; a worker's channel is empty when it
-                    // is handed a connection, so this is a brief wait at most.
+                    // Only on a socket in non-blocking mode (the acceptor's channels are
+                    // blocking: sendmsg waits in the kernel). A worker's channel is empty when
+                    // it is handed a connection, so this is a brief wait at most.
                     Thread.Sleep(1);
                     continue;
                 }

@@ -37,6 +37,21 @@ public sealed unsafe class Epoll : IDisposable
 
     public void Remove(int fd) => Control(LibC.EPOLL_CTL_DEL, fd, 0, 0);
 
+    // The same for a descriptor a SafeHandle owns (a .NET Socket's): the handle is
+    // referenced across the call, so its number cannot be closed and reused meanwhile;
+    // ObjectDisposedException if it is closed already.
+
+    public void Add(SafeHandle descriptor, uint events, ulong tag) => Control(LibC.EPOLL_CTL_ADD, descriptor, events, tag);
+
+    /// <summary>Epoll rechecks readiness as it modifies: arming a condition that already
+    /// holds (room to write, say) is reported at once, so no wake-up is lost.</summary>
+    public void Modify(SafeHandle descriptor, uint events, ulong tag) => Control(LibC.EPOLL_CTL_MOD, descriptor, events, tag);
+
+    /// <summary>Before the descriptor is closed: the kernel drops a registration by itself
+    /// only when the last descriptor of the open file goes, so one that a child or another
+    /// process also holds would go on being reported.</summary>
+    public void Remove(SafeHandle descriptor) => Control(LibC.EPOLL_CTL_DEL, descriptor, 0, 0);
+
     /// <summary>Waits up to <paramref name="timeoutMs"/> (-1: forever) and fills
     /// <paramref name="ready"/>; returns how many entries it filled (0 on timeout or EINTR).</summary>
     public int Wait(Span<(ulong Tag, uint Events)> ready, int timeoutMs)
@@ -61,6 +76,21 @@ public sealed unsafe class Epoll : IDisposable
             throw new UnixException("epoll_wait", errno);
         }
         return count;
+    }
+
+    private void Control(int op, SafeHandle descriptor, uint events, ulong tag)
+    {
+        bool added = false;
+        try
+        {
+            descriptor.DangerousAddRef(ref added);
+            Control(op, (int)descriptor.DangerousGetHandle(), events, tag);
+        }
+        finally
+        {
+            if (added)
+                descriptor.DangerousRelease();
+        }
     }
 
     private void Control(int op, int fd, uint events, ulong tag)

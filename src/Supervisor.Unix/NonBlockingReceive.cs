@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Supervisor.Unix;
@@ -10,6 +11,24 @@ public static unsafe class NonBlockingReceive
 {
     /// <summary>What <see cref="TryReceive"/> returns when nothing is there yet.</summary>
     public const int NothingYet = -1;
+
+    /// <summary>The same on a .NET socket's descriptor, referenced across the call so it
+    /// cannot be closed and reused meanwhile; <see cref="ObjectDisposedException"/> if it is
+    /// closed already. The descriptor's own mode is left alone (blocking stays blocking).</summary>
+    public static int TryReceive(Socket socket, Span<byte> buffer)
+    {
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            return TryReceive((int)socket.SafeHandle.DangerousGetHandle(), buffer);
+        }
+        finally
+        {
+            if (added)
+                socket.SafeHandle.DangerousRelease();
+        }
+    }
 
     /// <summary>Bytes read, 0 at end of stream, <see cref="NothingYet"/> if there is nothing
     /// to read now. Any other failure (a reset, say) throws.</summary>

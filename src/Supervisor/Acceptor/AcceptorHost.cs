@@ -5,6 +5,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Channels;
 using Supervisor.Acceptor.Pool;
 using Supervisor.Acceptor.SelfChecks;
 using Supervisor.Handoff;
@@ -59,8 +60,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
         var pool = new WorkerPool(new WorkerLauncher(), options.Limits.SpareWorkers, options.Limits.WorkerReuse, log);
         var reaper = new Reaper(_registry, pool, log);
-        var reports = new WorkerReports(_registry, pool, reaper);
-        pool.Started = worker => _ = reports.ListenAsync(worker);
+        var reports = new WorkerReports(_registry, pool, reaper, new ChannelPoller(log));
+        pool.Started = reports.Listen;
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
         var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, pool, reports, auth, log);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Serilog;
+using Supervisor.Acceptor.Channels;
 using Supervisor.Handoff;
 using Supervisor.Unix;
 

@@ -4,6 +4,7 @@ using Serilog;
 using Supervisor.Acceptor.Admission;
 using Supervisor.Acceptor.Auth;
 using Supervisor.Acceptor.Bus;
+using Supervisor.Acceptor.Channels;
 using Supervisor.Acceptor.Pool;
 using Supervisor.Acceptor.Static;
 using Supervisor.Handoff;
@@ -183,7 +184,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 
         // Registered before the worker can write the 101: what is pushed from now on queues
         // in the outbox, which starts sending once the start frame is out.
-        var outbox = new WorkerOutbox(worker.Control.Socket, connectionId, log);
+        var outbox = new WorkerOutbox(worker.Control, connectionId, log);
         registry.Add(new WorkerEntry(worker.Pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
             worker.Control, outbox) { Admission = ticket.Transfer() });
         try
@@ -214,7 +215,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     {
         if (_socketApps.Launch(socket, switching, start, log) is not { } app)
             return;
-        var outbox = new WorkerOutbox(app.Control.Socket, start.ConnectionId, log);
+        var outbox = new WorkerOutbox(app.Control, start.ConnectionId, log);
         var entry = new WorkerEntry(app.Pid, start.ConnectionId, scriptName, start.RemoteAddress, userId, app.Control, outbox)
         {
             Admission = ticket.Transfer(),
@@ -223,8 +224,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
             "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, app.Pid, start.ConnectionId, start.RemoteAddress);
         registry.Add(entry);
+        reports.Listen(entry); // before the outbox starts: a send that finds the buffer full waits through the poller
         outbox.Start();
-        _ = reports.ListenAsync(entry);
     }
 
     /// <summary>"Retry later" refusals (<see cref="Rejections.IsRetryLater"/>): by default a

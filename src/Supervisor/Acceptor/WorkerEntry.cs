@@ -1,5 +1,5 @@
 using Supervisor.Acceptor.Bus;
-using Supervisor.Handoff;
+using Supervisor.Acceptor.Channels;
 
 namespace Supervisor.Acceptor;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Supervisor.Acceptor.Channels;
 using Supervisor.Handoff;
 using Supervisor.Unix;
 
@@ -63,24 +64,6 @@ public sealed class WorkerLauncher
     public static void Handover(Socket client, ControlChannel control, WorkerStart start)
     {
         byte[] frame = new ControlFrame(FrameType.Start, start.Encode()).Encode();
-        bool addedRef = false, controlRef = false;
-        try
-        {
-            // Keep both fd numbers valid across the calls even if something disposes the
-            // Sockets concurrently.
-            client.SafeHandle.DangerousAddRef(ref addedRef);
-            control.Socket.SafeHandle.DangerousAddRef(ref controlRef);
-            int controlFd = (int)control.Socket.SafeHandle.DangerousGetHandle();
-            int sent = DescriptorPassing.SendWith(controlFd, frame, (int)client.SafeHandle.DangerousGetHandle());
-            if (sent < frame.Length)
-                control.Socket.Send(frame.AsSpan(sent));
-        }
-        finally
-        {
-            if (addedRef)
-                client.SafeHandle.DangerousRelease();
-            if (controlRef)
-                control.Socket.SafeHandle.DangerousRelease();
-        }
+        control.SendWithDescriptor(frame, client.SafeHandle);
     }
 }

@@ -1,7 +1,6 @@
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Serilog;
-using Supervisor.Unix;
+using Supervisor.Acceptor.Channels;
 
 namespace Supervisor.Acceptor.Bus;
 
@@ -31,7 +30,7 @@ public sealed class WorkerOutbox
 
     private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Socket _control;
+    private readonly ControlChannel _control;
     private readonly string _connectionId;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
@@ -43,7 +42,7 @@ public sealed class WorkerOutbox
     private long _dropped;
     private int _stalled;
 
-    public WorkerOutbox(Socket control, string connectionId, ILogger log)
+    public WorkerOutbox(ControlChannel control, string connectionId, ILogger log)
     {
         _control = control;
         _connectionId = connectionId;
@@ -110,7 +109,7 @@ public sealed class WorkerOutbox
         {
             if (_queue.Reader.Count > 0 || _stop.IsCancellationRequested)
                 return false;
-            int sent = NonBlockingSend.TrySend(_control, frame);
+            int sent = _control.TrySend(frame);
             if (sent == frame.Length)
                 return true;
             if (sent <= 0)
@@ -126,15 +125,13 @@ public sealed class WorkerOutbox
         }
     }
 
+    /// <summary>The rest of a frame the kernel took only part of, sent as room appears. If
+    /// the worker goes meanwhile, the reaper removes it from the registry.</summary>
     private async Task FinishAsync(byte[] frame, int sent)
     {
         try
         {
-            await _control.SendAsync(frame.AsMemory(sent), SocketFlags.None);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // The worker is gone; the reaper removes it from the registry.
+            await _control.SendAsync(frame.AsMemory(sent));
         }
         finally
         {
@@ -174,14 +171,20 @@ public sealed class WorkerOutbox
             while (await _queue.Reader.WaitToReadAsync(_stop.Token))
             {
                 await _writer.WaitAsync(_stop.Token);
+                bool gone;
                 try
                 {
-                    while (!_stop.IsCancellationRequested && _queue.Reader.TryRead(out byte[]? frame))
-                        await _control.SendAsync(frame, SocketFlags.None);
+                    gone = !await SendQueuedAsync();
                 }
                 finally
                 {
                     _writer.Release();
+                }
+                if (gone)
+                {
+                    // The worker is gone; the reaper removes it from the registry.
+                    _queue.Writer.TryComplete();
+                    return;
                 }
             }
         }
@@ -189,10 +192,17 @@ public sealed class WorkerOutbox
         {
             // Stopped between frames.
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+    }
+
+    /// <summary>Sends what is queued, whole frames only, until stopped; false if the worker
+    /// has gone. A full socket buffer waits for the poller to report room.</summary>
+    private async Task<bool> SendQueuedAsync()
+    {
+        while (!_stop.IsCancellationRequested && _queue.Reader.TryRead(out byte[]? frame))
         {
-            // The worker is gone; the reaper removes it from the registry.
-            _queue.Writer.TryComplete();
+            if (!await _control.SendAsync(frame))
+                return false;
         }
+        return true;
     }
 }

@@ -134,17 +134,7 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
 
     /// <summary>EOF on its control channel is a worker's cue to exit once it is idle; it
     /// then closes its end, which is how the acceptor learns it went (and reaps it).</summary>
-    private static void Retire(WorkerProcess worker)
-    {
-        try
-        {
-            worker.Control.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
-        {
-            // Already gone.
-        }
-    }
+    private static void Retire(WorkerProcess worker) => worker.Control.ShutdownSend();
 
     private WorkerProcess StartOne()
     {
@@ -152,7 +142,16 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
         var worker = new WorkerProcess(pid, control);
         lock (_gate)
             _all.Add(pid, worker);
-        Started?.Invoke(worker);
+        try
+        {
+            Started?.Invoke(worker);
+        }
+        catch (UnixException)
+        {
+            // Nobody would hear it say it is ready or gone: it goes, and the reaper collects it.
+            Discard(worker);
+            throw;
+        }
         return worker;
     }
 

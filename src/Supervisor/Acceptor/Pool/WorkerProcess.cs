@@ -1,4 +1,4 @@
-using Supervisor.Handoff;
+using Supervisor.Acceptor.Channels;
 
 namespace Supervisor.Acceptor.Pool;
 

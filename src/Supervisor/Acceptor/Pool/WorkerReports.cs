@@ -1,54 +1,40 @@
-using System.Net.Sockets;
+using Supervisor.Acceptor.Channels;
 using Supervisor.Handoff;
 
 namespace Supervisor.Acceptor.Pool;
 
 /// <summary>
-/// Reads what each worker (or socket-mode app) says on its control channel: its app's
-/// pid, and "ready" when its connection is over, which ends the connection's registry
-/// entry and gives the worker back to the pool. EOF means it has exited or is exiting,
-/// which is the reaper's cue even if SIGCHLD was coalesced with another.
+/// What each worker (or socket-mode app) says on its control channel, as the
+/// <see cref="ChannelPoller"/> reads it: its app's pid, and "ready" when its connection is
+/// over, which ends the connection's registry entry and gives the worker back to the pool.
+/// EOF (or a stream that has lost its framing) means it has exited or is exiting, which is
+/// the reaper's cue even if SIGCHLD was coalesced with another.
 /// </summary>
-public sealed class WorkerReports(WorkerRegistry registry, WorkerPool pool, Reaper reaper)
+public sealed class WorkerReports(WorkerRegistry registry, WorkerPool pool, Reaper reaper, ChannelPoller poller)
 {
-    public async Task ListenAsync(WorkerProcess worker)
-    {
-        try
-        {
-            while (await worker.Control.ReadAsync() is { } frame)
-            {
-                switch (frame.Type)
-                {
-                    case FrameType.AppStarted when int.TryParse(frame.Payload.Span, out int appPid):
-                        if (registry.Find(worker.Pid) is { } entry)
-                            entry.AppPid = appPid;
-                        break;
-                    case FrameType.Ready:
-                        await EndConnectionAsync(worker);
-                        break;
-                }
-            }
-        }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
-        {
-            // Same as EOF: the worker is gone or going.
-        }
-        reaper.Poke();
-    }
+    public void Listen(WorkerProcess worker) =>
+        worker.Control.Listen(poller, frame => OnReport(worker, frame), reaper.Poke);
 
-    /// <summary>A socket-mode app: only its exit matters.</summary>
-    public async Task ListenAsync(WorkerEntry app)
+    /// <summary>A socket-mode app: only its exit matters; what it writes is read and dropped.</summary>
+    public void Listen(WorkerEntry app) =>
+        app.Control.Listen(poller, static _ => { }, reaper.Poke);
+
+    /// <summary>On the poller's thread, which reads every channel: nothing here may wait.</summary>
+    private void OnReport(WorkerProcess worker, ControlFrame frame)
     {
-        try
+        switch (frame.Type)
         {
-            while (await app.Control.ReadAsync() is not null)
-            {
-            }
+            case FrameType.AppStarted when int.TryParse(frame.Payload.Span, out int appPid):
+                if (registry.Find(worker.Pid) is { } entry)
+                    entry.AppPid = appPid;
+                break;
+            case FrameType.Ready:
+                // Stopping the outbox waits for the frame being sent, which may itself be
+                // waiting for the poller to report room: on the poller's thread that would
+                // never end.
+                _ = Task.Run(() => EndConnectionAsync(worker));
+                break;
         }
-        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or InvalidDataException)
-        {
-        }
-        reaper.Poke();
     }
 
     /// <summary>Nothing queued for the old connection may reach the channel after this, so
