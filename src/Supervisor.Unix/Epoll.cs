@@ -15,6 +15,9 @@ public sealed unsafe class Epoll : IDisposable
     public const uint Hangup = LibC.EPOLLHUP;
     public const uint Error = LibC.EPOLLERR;
 
+    /// <summary>Reported once, then disarmed until modified or removed.</summary>
+    public const uint OneShot = LibC.EPOLLONESHOT;
+
     // struct epoll_event is packed on x86_64 (12 bytes, data at 4) and naturally aligned
     // elsewhere (16 bytes, data at 8), so it is read and written as bytes.
     private static readonly bool Packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;

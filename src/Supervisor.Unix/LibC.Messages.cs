@@ -8,6 +8,7 @@ internal static unsafe partial class LibC
 {
     public const int EBADF = 9;
     public const int SCM_RIGHTS = 1;
+    public const int MSG_PEEK = 0x2;
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_CMSG_CLOEXEC = 0x40000000;
 

@@ -14,14 +14,15 @@ public static unsafe class NonBlockingReceive
 
     /// <summary>The same on a .NET socket's descriptor, referenced across the call so it
     /// cannot be closed and reused meanwhile; <see cref="ObjectDisposedException"/> if it is
-    /// closed already. The descriptor's own mode is left alone (blocking stays blocking).</summary>
-    public static int TryReceive(Socket socket, Span<byte> buffer)
+    /// closed already. The descriptor's own mode is left alone (blocking stays blocking).
+    /// With <paramref name="peek"/> the bytes are left where they are (MSG_PEEK).</summary>
+    public static int TryReceive(Socket socket, Span<byte> buffer, bool peek = false)
     {
         bool added = false;
         try
         {
             socket.SafeHandle.DangerousAddRef(ref added);
-            return TryReceive((int)socket.SafeHandle.DangerousGetHandle(), buffer);
+            return TryReceive((int)socket.SafeHandle.DangerousGetHandle(), buffer, peek);
         }
         finally
         {
@@ -32,13 +33,14 @@ public static unsafe class NonBlockingReceive
 
     /// <summary>Bytes read, 0 at end of stream, <see cref="NothingYet"/> if there is nothing
     /// to read now. Any other failure (a reset, say) throws.</summary>
-    public static int TryReceive(int fd, Span<byte> buffer)
+    public static int TryReceive(int fd, Span<byte> buffer, bool peek = false)
     {
+        int flags = LibC.MSG_DONTWAIT | (peek ? LibC.MSG_PEEK : 0);
         fixed (byte* bytes = buffer)
         {
             while (true)
             {
-                nint received = LibC.recv(fd, bytes, buffer.Length, LibC.MSG_DONTWAIT);
+                nint received = LibC.recv(fd, bytes, buffer.Length, flags);
                 if (received >= 0)
                     return (int)received;
                 int errno = Marshal.GetLastPInvokeError();

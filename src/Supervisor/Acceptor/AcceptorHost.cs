@@ -64,7 +64,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         pool.Started = reports.Listen;
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
-        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, pool, reports, auth, log);
+        var readiness = new ClientReadiness(log);
+        var handler = new UpgradeHandler(options, new AppRouter(options.App), _registry, pool, reports, auth, readiness, log);
         using var reserve = new DescriptorReserve(log);
         using var stopping = new CancellationTokenSource();
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
@@ -93,7 +94,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
         systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");
 
-        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, reserve, stopping.Token)).ToArray();
+        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, readiness, reserve, stopping.Token)).ToArray();
         stopping.Token.WaitHandle.WaitOne();
         systemd?.Stopping();
 
@@ -130,9 +131,10 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, DescriptorReserve reserve, CancellationToken stopping)
+    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, ClientReadiness readiness, DescriptorReserve reserve,
+        CancellationToken stopping)
     {
-        var outOfDescriptors = new OutOfDescriptorsAnswer(options, log);
+        var outOfDescriptors = new OutOfDescriptorsAnswer(options, readiness, log);
         while (!stopping.IsCancellationRequested)
         {
             Socket client;

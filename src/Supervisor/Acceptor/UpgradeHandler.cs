@@ -25,7 +25,7 @@ namespace Supervisor.Acceptor;
 /// connection alone.
 /// </summary>
 public sealed class UpgradeHandler(ServerOptions options, AppRouter router, WorkerRegistry registry,
-    WorkerPool pool, WorkerReports reports, AuthProgram? auth, ILogger log)
+    WorkerPool pool, WorkerReports reports, AuthProgram? auth, ClientReadiness readiness, ILogger log)
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
@@ -44,7 +44,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         var local = (IPEndPoint)socket.LocalEndPoint!;
         try
         {
-            var read = await HeadReader.ReadAsync(socket, options.Limits.MaxHeadBytes, options.Limits.HandshakeTimeout);
+            var read = await HeadReader.ReadAsync(socket, readiness, options.Limits.MaxHeadBytes, options.Limits.HandshakeTimeout);
             if (read.Head is not { } head)
             {
                 if (read.Reason == RejectionReason.None)

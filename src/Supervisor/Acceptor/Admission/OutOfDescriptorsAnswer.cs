@@ -14,7 +14,7 @@ namespace Supervisor.Acceptor.Admission;
 /// short, because the reserve serves one connection at a time and the ones queued
 /// behind it in the backlog wait meanwhile.
 /// </summary>
-public sealed class OutOfDescriptorsAnswer(ServerOptions options, ILogger log)
+public sealed class OutOfDescriptorsAnswer(ServerOptions options, ClientReadiness readiness, ILogger log)
 {
     /// <summary>A browser sends its head with the connection, and a connection waiting in
     /// the backlog has long had time to arrive; a client silent this long is not waited for.</summary>
@@ -27,7 +27,7 @@ public sealed class OutOfDescriptorsAnswer(ServerOptions options, ILogger log)
         try
         {
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            var read = await HeadReader.ReadAsync(socket, options.Limits.MaxHeadBytes, HeadWait);
+            var read = await HeadReader.ReadAsync(socket, readiness, options.Limits.MaxHeadBytes, HeadWait);
             if (options.Admission.LimitResponse == LimitResponse.Close && read.Head is { } head
                 && HandshakeValidator.Validate(head, out var request) == RejectionReason.None && request is not null)
             {
