@@ -119,6 +119,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
 
+    public const int SCHED_BATCH = 3;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sched_setscheduler(int pid, int policy, int* param);
+
     public const int EFD_CLOEXEC = 0x80000;
 
     [LibraryImport(Lib, SetLastError = true)]
