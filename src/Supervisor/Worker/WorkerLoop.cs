@@ -112,13 +112,13 @@ public sealed class WorkerLoop(WorkerLink link)
             if (_retiring)
                 return true;
         }
-        // A connection leaves ~30-50 kB of garbage (engine buffers, the start frame's strings,
+        // A connection leaves ~20-40 kB of garbage (engine buffers, the start frame's strings,
         // log events), and the GC's first budget is megabytes (sized from the CPU's cache;
         // the gen0-size knobs are not honoured here), so a worker's heap grows by that much
         // per connection served. Collecting between connections cost more than it saved
         // (a gen0 collection: ~0.8 ms, and it committed a region for gen1: idle workers
         // grew from 1.4 to 2.2 MB). Instead a worker retires once its heap passes a bound,
-        // after about ten connections: 4 ms of start-up spread over ten, and a reused worker
+        // after 20-40 connections: 4 ms of start-up spread over as many, and a reused worker
         // stays within ~0.8 MB PSS of a fresh one (measured: fresh 0.73 MB, oldest 1.5 MB).
         long heap = GC.GetTotalMemory(forceFullCollection: false);
         if (heap > RetireAboveHeapBytes)
