@@ -55,7 +55,7 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
-        using var stalled = await ConnectStalledAsync(server.Port, cts.Token);
+        using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
         await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cts.Token);
 
         // Its worker blocks writing to it, stops reading its channel, the channel fills, and
@@ -101,25 +101,6 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
                 return channels;
             Assert.True(DateTime.UtcNow < deadline, $"{channels.Count} control channels for {workers} workers after 10 s");
             await Task.Delay(50, cancellation);
-        }
-    }
-
-    /// <summary>Handshakes on a socket whose receive buffer is fixed small before connect
-    /// (so its TCP window stays small), then reads nothing until told to.</summary>
-    private static async Task<Socket> ConnectStalledAsync(int port, CancellationToken cancellation)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellation);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/stalled")), SocketFlags.None, cancellation);
-            Assert.Equal("HTTP/1.1 101 Switching Protocols", (await RawHttp.ReadHeadAsync(socket, cancellation)).StatusLine);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 

@@ -20,7 +20,6 @@ public sealed class ClientReadiness
 
     private readonly Epoll _epoll = new();
     private readonly ConcurrentDictionary<ulong, Waiter> _waiting = new();
-    private readonly ILogger _log;
     private long _lastTag;
 
     private sealed class Waiter(Socket socket)
@@ -32,11 +31,8 @@ public sealed class ClientReadiness
         public CancellationTokenRegistration Cancellation { get; set; }
     }
 
-    public ClientReadiness(ILogger log)
-    {
-        _log = log;
-        new Thread(Run) { IsBackground = true, Name = "Client readiness" }.Start();
-    }
+    public ClientReadiness(ILogger log) =>
+        EpollThread.Start(_epoll, "Client readiness", (tag, _) => Finish(tag, cancelled: false), log);
 
     /// <summary>Completes when <paramref name="socket"/> has bytes to read, or its peer has
     /// closed or failed (the next read says which); cancelled with <paramref name="cancellation"/>.</summary>
@@ -78,27 +74,5 @@ public sealed class ClientReadiness
             waiter.Done.TrySetCanceled();
         else
             waiter.Done.TrySetResult();
-    }
-
-    private void Run()
-    {
-        var ready = new (ulong Tag, uint Events)[256];
-        while (true)
-        {
-            int count;
-            try
-            {
-                count = _epoll.Wait(ready, -1);
-            }
-            catch (UnixException e)
-            {
-                // Not expected of a valid epoll fd; pausing keeps a persistent failure from spinning.
-                _log.Error("client readiness: {Error}", e.Message);
-                Thread.Sleep(100);
-                continue;
-            }
-            for (int i = 0; i < count; i++)
-                Finish(ready[i].Tag, cancelled: false);
-        }
     }
 }

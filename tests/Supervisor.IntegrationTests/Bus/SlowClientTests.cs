@@ -43,7 +43,7 @@ public sealed class SlowClientTests(ITestOutputHelper output)
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
         var known = new List<string>();
 
-        using var stalled = await ConnectStalledAsync(server.Port, cts.Token);
+        using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
         string stalledId = await BusControl.NewConnectionIdAsync(server, known, cts.Token);
         var readers = new List<ClientWebSocket>();
         try
@@ -95,25 +95,6 @@ public sealed class SlowClientTests(ITestOutputHelper output)
         {
             foreach (var reader in readers)
                 reader.Dispose();
-        }
-    }
-
-    /// <summary>Handshakes on a socket whose receive buffer is fixed small before connect
-    /// (so its TCP window stays small), then never reads again.</summary>
-    private static async Task<Socket> ConnectStalledAsync(int port, CancellationToken cancellation)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellation);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/stalled")), SocketFlags.None, cancellation);
-            Assert.Equal("HTTP/1.1 101 Switching Protocols", (await RawHttp.ReadHeadAsync(socket, cancellation)).StatusLine);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 

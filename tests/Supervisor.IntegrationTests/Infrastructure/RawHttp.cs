@@ -54,6 +54,27 @@ public static class RawHttp
 
     /// <summary>Writes <paramref name="request"/> in one send and reads until the server
     /// closes the connection.</summary>
+    /// <summary>Handshakes on a socket whose receive buffer is fixed small before connect
+    /// (so its TCP window stays small), then leaves reading to the caller, who may never.</summary>
+    public static async Task<Socket> ConnectStalledAsync(int port, CancellationToken cancellation)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellation);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(UpgradeHead("/stalled")), SocketFlags.None, cancellation);
+            string status = (await ReadHeadAsync(socket, cancellation)).StatusLine;
+            if (status != "HTTP/1.1 101 Switching Protocols")
+                throw new InvalidDataException($"the stalled client was answered {status}");
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     public static async Task<Response> ExchangeAsync(int port, byte[] request, CancellationToken cancellation)
     {
         using var socket = await ConnectAsync(port, cancellation);

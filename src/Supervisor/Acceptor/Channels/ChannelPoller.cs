@@ -27,9 +27,6 @@ public sealed class ChannelPoller
     /// size takes all a worker has said since the last report.</summary>
     private const int ReadSize = 4096;
 
-    /// <summary>Reports taken per wait; more wait for the next one.</summary>
-    private const int ReportsPerWait = 256;
-
     private readonly ConcurrentDictionary<ulong, PolledChannel> _channels = new();
     private readonly byte[] _received = new byte[ReadSize]; // the poller thread's only
     private readonly ILogger _log;
@@ -39,7 +36,7 @@ public sealed class ChannelPoller
     {
         _log = log;
         Epoll = new Epoll();
-        new Thread(Run) { IsBackground = true, Name = "Control channels" }.Start();
+        EpollThread.Start(Epoll, "Control channels", OnReport, log);
     }
 
     internal Epoll Epoll { get; }
@@ -63,31 +60,12 @@ public sealed class ChannelPoller
 
     internal void Forget(ulong token) => _channels.TryRemove(token, out _);
 
-    private void Run()
+    private void OnReport(ulong tag, uint events)
     {
-        var ready = new (ulong Tag, uint Events)[ReportsPerWait];
-        while (true)
-        {
-            int count;
-            try
-            {
-                count = Epoll.Wait(ready, -1);
-            }
-            catch (UnixException e)
-            {
-                // Not expected of a valid epoll fd; pausing keeps a persistent failure from spinning.
-                _log.Error("control channels: {Error}", e.Message);
-                Thread.Sleep(100);
-                continue;
-            }
-            for (int i = 0; i < count; i++)
-            {
-                // A channel removed after this wait collected its report is no longer in the
-                // table, so the report cannot reach whatever channel has its fd number now.
-                if (_channels.TryGetValue(ready[i].Tag, out var channel))
-                    Dispatch(channel, ready[i].Events);
-            }
-        }
+        // A channel removed after the wait collected its report is no longer in the table,
+        // so the report cannot reach whatever channel has its fd number now.
+        if (_channels.TryGetValue(tag, out var channel))
+            Dispatch(channel, events);
     }
 
     private void Dispatch(PolledChannel channel, uint events)
