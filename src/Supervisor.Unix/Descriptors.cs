@@ -13,6 +13,11 @@ public static class Descriptors
     /// where asking fcntl costs one per number.</summary>
     public static unsafe bool[] OpenUpTo(int highest)
     {
+        // poll refuses (EINVAL) more entries than RLIMIT_NOFILE, and no number at or past
+        // the limit can have been opened under it.
+        ulong limit = ResourceLimit.Get(Resource.OpenFiles).Soft;
+        if (limit <= (ulong)highest)
+            highest = (int)limit - 1;
         var fds = new LibC.PollFd[highest + 1];
         for (int fd = 0; fd <= highest; fd++)
             fds[fd].fd = fd;

@@ -134,7 +134,7 @@ public sealed class WorkerLoop(WorkerLink link)
         // shortly above it: the numbers up to LeakWindow past it are checked.
         _openAfterFirst ??= Descriptors.OpenUpTo(Descriptors.Highest() + LeakWindow);
         bool[] open = Descriptors.OpenUpTo(_openAfterFirst.Length - 1);
-        for (int fd = 0; fd < open.Length; fd++)
+        for (int fd = 0; fd < Math.Min(open.Length, _openAfterFirst.Length); fd++)
         {
             if (open[fd] && !_openAfterFirst[fd])
             {
