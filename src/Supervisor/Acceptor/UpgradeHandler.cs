@@ -29,6 +29,10 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
 {
     private const string ServerSoftware = "ws-supervisor/" + Program.Version;
 
+    /// <summary>Workers tried for one connection before it is told to retry later: more
+    /// than one spare dying at once is already unusual.</summary>
+    private const int HandoverAttempts = 3;
+
     private readonly StaticFileServer _static = new(options.App, log);
 
     private readonly AdmissionGate _gate = new(options);
@@ -170,35 +174,47 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
 
+        // The slots go with whichever worker takes the connection.
+        var admission = ticket.Transfer();
         WorkerProcess worker;
-        try
+        WorkerOutbox outbox;
+        for (int attempt = 1; ; attempt++)
         {
-            worker = pool.Rent();
-        }
-        catch (UnixException e)
-        {
-            log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
-            _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
-            return;
-        }
+            try
+            {
+                worker = pool.Rent();
+            }
+            catch (UnixException e)
+            {
+                admission.Dispose();
+                log.Error("cannot start a worker for {Remote}: {Error}", remote, e.Message);
+                _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
+                return;
+            }
 
-        // Registered before the worker can write the 101: what is pushed from now on queues
-        // in the outbox, which starts sending once the start frame is out.
-        var outbox = new WorkerOutbox(worker.Control, connectionId, log);
-        registry.Add(new WorkerEntry(worker.Pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
-            worker.Control, outbox) { Admission = ticket.Transfer() });
-        try
-        {
-            WorkerLauncher.Handover(socket, worker.Control, start with { SwitchingProtocols = switching });
-        }
-        catch (Exception e) when (e is UnixException or SocketException or ObjectDisposedException)
-        {
-            // The worker died since it was last heard from; the client has had no answer yet.
-            log.Warning("worker {WorkerPid} could not take {Remote}: {Error}", worker.Pid, remote, e.Message);
-            registry.TryRemove(worker.Pid, out _);
-            pool.Discard(worker);
-            _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
-            return;
+            // Registered before the worker can write the 101: what is pushed from now on queues
+            // in the outbox, which starts sending once the start frame is out.
+            outbox = new WorkerOutbox(worker.Control, connectionId, log);
+            registry.Add(new WorkerEntry(worker.Pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
+                worker.Control, outbox) { Admission = admission });
+            try
+            {
+                WorkerLauncher.Handover(socket, worker.Control, start with { SwitchingProtocols = switching });
+                break;
+            }
+            catch (Exception e) when (e is UnixException or SocketException or ObjectDisposedException)
+            {
+                // A spare that died since it was last heard from (killed while idle, say):
+                // the client has had no answer yet, so the next worker may take it.
+                log.Warning("worker {WorkerPid} could not take {Remote}: {Error}", worker.Pid, remote, e.Message);
+                registry.TryRemove(worker.Pid, out _, releaseAdmission: false);
+                pool.Discard(worker);
+                if (attempt < HandoverAttempts)
+                    continue;
+                admission.Dispose();
+                _ = RefuseForLimitAsync(socket, remote, request, RejectionReason.SpawnFailed);
+                return;
+            }
         }
         // No operation is pending on it, so this closes our fd only: the worker's copy
         // keeps the connection open.

@@ -32,11 +32,14 @@ public sealed class WorkerRegistry
     /// <summary>The connection a worker is serving now, if any.</summary>
     public WorkerEntry? Find(int pid) => _byPid.GetValueOrDefault(pid);
 
-    public bool TryRemove(int pid, out WorkerEntry? entry)
+    /// <summary>Ends a connection's entry, and with it the admission slots it holds unless
+    /// <paramref name="releaseAdmission"/> is false (a hand-off about to try another worker).</summary>
+    public bool TryRemove(int pid, out WorkerEntry? entry, bool releaseAdmission = true)
     {
         if (!_byPid.TryRemove(pid, out entry))
             return false;
-        entry.Admission?.Dispose();
+        if (releaseAdmission)
+            entry.Admission?.Dispose();
         return true;
     }
 
