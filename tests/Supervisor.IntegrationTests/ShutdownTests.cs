@@ -14,7 +14,12 @@ public sealed class ShutdownTests
     public async Task StopSignal_ThreeConnectedClients_EachGets1001AndAcceptorExitsZero(int signal)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var server = SupervisorProcess.Start("--shutdown-timeout=5", Paths.Script("echo.sh"));
+        // A shell starts a background job without job control with SIGINT ignored, and an
+        // ignored signal stays ignored across exec: the test runner, when started that way,
+        // would hand that on to the server. env gives the server SIGINT at its default, as
+        // from a terminal or systemd.
+        using var server = SupervisorProcess.Start(["--shutdown-timeout=5", Paths.Script("echo.sh")],
+            wrapper: ["env", "--default-signal=INT"]);
         var clients = new List<ClientWebSocket>();
         try
         {
