@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
 using Supervisor.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
