@@ -49,24 +49,25 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public async Task Reuse_HundredSequentialConnections_ServedByTheSameFewWorkers_TheirGarbageCollectedNotRetired()
+    public async Task Reuse_TwoHundredSequentialConnections_WorkersCollectTheirGarbageAndServeOn_NoneRetires()
     {
         // A connection leaves ~25 kB of garbage in its worker; past 768 kB of heap the worker
-        // collects and serves on. Retiring there instead, as workers once did, took a new
-        // worker every ~20 connections: at least 5 for these 100.
+        // collects and serves on. Retiring there instead, as workers once did, replaced a
+        // worker every ~20 connections. (How many workers share the 200 depends on how fast
+        // each is back in the pool, so that is not what is asserted.)
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var server = SupervisorProcess.Start("--spare-workers=1", "--loglevel=debug", Paths.Script("echo.sh"));
         var workers = new HashSet<int>();
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 200; i++)
         {
             await WsClient.AssertServerEchoesAsync(server.Url($"/reuse{i}"), cts.Token);
             workers.Add((await server.WaitForOpenedAsync($"/reuse{i}", Patience)).WorkerPid);
         }
 
-        Assert.True(workers.Count <= 3, $"100 connections took {workers.Count} workers: {string.Join(", ", workers)}");
         await server.WaitForLogAsync(new System.Text.RegularExpressions.Regex(
             @"collected after its connection: heap \d+ -> \d+ bytes"), Patience);
         Assert.DoesNotContain("retiring", server.Stderr);
+        Assert.All(workers, pid => Assert.True(ProcTree.IsAlive(pid), $"worker {pid} has exited"));
     }
 
     [Fact]
