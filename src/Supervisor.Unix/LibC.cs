@@ -132,6 +132,9 @@ internal static unsafe partial class LibC
     public const short POLLIN = 0x1;
     public const short POLLNVAL = 0x20;
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pidfd_open(int pid, uint flags);
+
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
     {

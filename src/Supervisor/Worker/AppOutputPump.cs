@@ -1,16 +1,16 @@
 using System.Buffers;
-using Serilog;
 using Supervisor.Protocol.Lines;
 using Supervisor.Unix;
 
 namespace Supervisor.Worker;
 
 /// <summary>
-/// App → client (stdout, one line = one text message) and app → log (stderr), each on a
-/// thread of its own doing blocking reads: a pipe has no readiness notification in the
-/// runtime's socket engine, and a dedicated reader is the cheapest way never to make
-/// the two directions wait on each other. Each line goes to the client from the same
-/// thread (the client stream blocks too), so a line out costs no thread hop.
+/// App → client (stdout, one line = one text message) on a thread of its own doing
+/// blocking reads: a pipe has no readiness notification in the runtime's socket engine,
+/// and a dedicated reader is the cheapest way never to make the two directions wait on
+/// each other. Each line goes to the client from the same thread (the client stream
+/// blocks too), so a line out costs no thread hop. (stderr goes to the log from
+/// <see cref="AppWatcher"/>.)
 /// </summary>
 public static class AppOutputPump
 {
@@ -51,31 +51,6 @@ public static class AppOutputPump
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-        });
-
-    public static Task<Outcome> StartStderr(FdStream stderr, ILogger log, int maxLineBytes) =>
-        RunOnThread("app-stderr", () =>
-        {
-            var splitter = new LineSplitter(maxLineBytes);
-            void Log(ReadOnlyMemory<byte> line) =>
-                log.Information("app stderr: {AppStderr}", System.Text.Encoding.UTF8.GetString(line.Span));
-
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-            try
-            {
-                int n;
-                while ((n = ReadOrEof(stderr, buffer)) > 0)
-                {
-                    if (!splitter.Feed(buffer.AsSpan(0, n), Log))
-                        splitter = new LineSplitter(maxLineBytes); // drop an endless line, keep logging
-                }
-                splitter.Flush(Log);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            return Outcome.EndOfOutput;
         });
 
     internal static int ReadOrEof(FdStream stream, byte[] buffer)

@@ -1,3 +1,4 @@
+using Serilog;
 using Supervisor.Handoff;
 using Supervisor.Unix;
 
@@ -10,13 +11,13 @@ namespace Supervisor.Worker;
 /// </summary>
 public sealed class AppProcess : IDisposable
 {
-    private AppProcess(int pid, FdStream stdin, FdStream stdout, FdStream stderr)
+    private AppProcess(int pid, FdStream stdin, FdStream stdout, FdStream stderr, ILogger log)
     {
         Pid = pid;
         Stdin = stdin;
         Stdout = stdout;
         Stderr = stderr;
-        Exited = StartWaiter(pid);
+        (Exited, Watched) = AppWatcher.Start(pid, stderr, log);
     }
 
     public int Pid { get; }
@@ -30,9 +31,15 @@ public sealed class AppProcess : IDisposable
     /// <summary>Completes when the app has exited and been reaped.</summary>
     public Task<ChildExit> Exited { get; }
 
+    /// <summary>Completes when the thread watching the app's exit and stderr is done: the
+    /// app has exited and its stderr is at its end.</summary>
+    public Task Watched { get; }
+
     /// <summary>Starts the app; throws <see cref="UnixException"/> if it cannot be (missing,
-    /// not executable, a bad interpreter line, out of processes).</summary>
-    public static AppProcess Start(string path, IReadOnlyList<string> args, IReadOnlyList<byte[]> environment, AppLimits limits)
+    /// not executable, a bad interpreter line, out of processes). Its stderr lines go to
+    /// <paramref name="log"/>.</summary>
+    public static AppProcess Start(string path, IReadOnlyList<string> args, IReadOnlyList<byte[]> environment, AppLimits limits,
+        ILogger log)
     {
         var (file, argv) = AppCommand.For(path, args, limits);
         var stdin = FdPair.Pipe();
@@ -58,7 +65,7 @@ public sealed class AppProcess : IDisposable
             foreach (int fd in new[] { stdin.Read, stdout.Write, stderr.Write })
                 FdPair.Close(fd);
         }
-        return new AppProcess(pid, new FdStream(stdin.Write), new FdStream(stdout.Read), new FdStream(stderr.Read));
+        return new AppProcess(pid, new FdStream(stdin.Write), new FdStream(stdout.Read), new FdStream(stderr.Read), log);
     }
 
     /// <summary>Signals the app's whole process group.</summary>
@@ -66,10 +73,6 @@ public sealed class AppProcess : IDisposable
 
     /// <summary>stdin EOF: the app's cue that the client has gone.</summary>
     public void CloseStdin() => Stdin.Dispose();
-
-    // A blocking waitpid on a thread of its own: the exact exit status, and no dependence
-    // on SIGCHLD, which the runtime may claim for itself.
-    private static Task<ChildExit> StartWaiter(int pid) => DedicatedThread.Run("app-wait", () => Processes.Wait(pid));
 
     public void Dispose()
     {

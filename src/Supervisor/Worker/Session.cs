@@ -67,7 +67,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
         AppProcess app;
         try
         {
-            app = AppProcess.Start(start.AppPath, start.AppArgs, start.Environment, start.AppLimits);
+            app = AppProcess.Start(start.AppPath, start.AppArgs, start.Environment, start.AppLimits, log);
         }
         catch (UnixException e)
         {
@@ -88,7 +88,6 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             var receiver = new ClientReceiver(socket, StdinSinks.For(settings.Mode, app.Stdin), settings.MaxMessageBytes, idle);
             Task<ClientReceiver.Outcome> receive = receiver.Start(stopReceiving.Token);
             Task<AppOutputPump.Outcome> stdout = StdoutPumps.Start(settings.Mode, app.Stdout, sender, settings.MaxMessageBytes, log);
-            Task stderr = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
             link.Attach(sender);
             Task goingAway = link.GoingAway;
             Task idleTimeout = settings.IdleSeconds > 0
@@ -111,7 +110,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
             // The worker may serve another connection next: no thread of this one outlives it.
             // One still blocked (a pipe an app's grandchild holds open) makes it retire instead.
-            var threads = Task.WhenAll(receive, stdout, stderr);
+            var threads = Task.WhenAll(receive, stdout, app.Watched);
             LeftNothingBehind = await threads.FinishesWithin(DrainBound);
 
             string appExit = app.Exited.IsCompleted ? app.Exited.Result.ToString() : "running";

@@ -36,7 +36,7 @@ public static class CgiRun
         AppProcess app;
         try
         {
-            app = AppProcess.Start(start.AppPath, start.AppArgs, Environment(start, message.Length, type), start.AppLimits);
+            app = AppProcess.Start(start.AppPath, start.AppArgs, Environment(start, message.Length, type), start.AppLimits, log);
         }
         catch (UnixException e)
         {
@@ -64,7 +64,6 @@ public static class CgiRun
             var output = new MemoryStream();
             Task<AppOutputPump.Outcome> stdout = AppOutputPump.RunOnThread("cgi-stdout",
                 () => ReadAll(app.Stdout, output, settings.MaxMessageBytes));
-            _ = AppOutputPump.StartStderr(app.Stderr, log, 64 * 1024);
 
             var timeout = TimeSpan.FromSeconds(settings.CgiTimeoutSeconds);
             Task done = Task.WhenAll(app.Exited, stdout);
