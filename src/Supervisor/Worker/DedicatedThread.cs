@@ -1,13 +1,13 @@
 namespace Supervisor.Worker;
 
 /// <summary>
-/// A thread of its own for a loop of blocking calls (a pipe read, a recv, a waitpid), with
+/// A thread of its own for a loop of blocking calls (a pipe read, a recv, a poll), with
 /// its result as a Task. The worker's per-message path runs on these alone: the client →
 /// app side on the receive thread, the app → client side on the stdout pump, each
-/// sleeping in the kernel until there is something to do. A connection needs four; a
+/// sleeping in the kernel until there is something to do. A connection needs three; a
 /// worker serves one connection after another, so a thread whose loop has ended parks
 /// and takes the next loop instead of exiting. Starting a thread costs a clone and, in
-/// NativeAOT, a yield-spin until it runs: a few percent of a connection's CPU, four times.
+/// NativeAOT, a yield-spin until it runs: a few percent of a connection's CPU, three times.
 /// </summary>
 public static class DedicatedThread
 {
