@@ -10,9 +10,6 @@ namespace Supervisor.IntegrationTests;
 /// </summary>
 public sealed class SchedulingTests
 {
-    private const int SchedOther = 0;
-    private const int SchedBatch = 3;
-
     [Fact]
     public async Task Worker_OnlyTheControlReaderIsBatch_TheAppIsNot()
     {
@@ -22,18 +19,10 @@ public sealed class SchedulingTests
         await client.AssertEchoesAsync("hello", cts.Token);
         var (workerPid, appPid, _) = await server.WaitForOpenedAsync("/sched", TimeSpan.FromSeconds(5));
 
-        var policies = Directory.GetDirectories($"/proc/{workerPid}/task").Select(task => Policy($"{task}/stat")).ToList();
-        Assert.Equal(1, policies.Count(p => p == SchedBatch));
-        Assert.Equal(policies.Count - 1, policies.Count(p => p == SchedOther));
-        Assert.Equal(SchedOther, Policy($"/proc/{appPid}/stat"));
+        var policies = Directory.GetDirectories($"/proc/{workerPid}/task").Select(task => ProcTree.SchedulingPolicy($"{task}/stat")).ToList();
+        Assert.Equal(1, policies.Count(p => p == ProcTree.SchedBatch));
+        Assert.Equal(policies.Count - 1, policies.Count(p => p == ProcTree.SchedOther));
+        Assert.Equal(ProcTree.SchedOther, ProcTree.SchedulingPolicy($"/proc/{appPid}/stat"));
         await client.AssertEchoesAsync("still echoing", cts.Token);
-    }
-
-    /// <summary>Field 41 of proc(5)'s stat: the scheduling policy.</summary>
-    private static int Policy(string statPath)
-    {
-        string stat = File.ReadAllText(statPath);
-        string[] afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(afterName[41 - 3], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

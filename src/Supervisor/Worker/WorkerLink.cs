@@ -74,6 +74,12 @@ public sealed class WorkerLink(int fd) : IDisposable
         }
         while (_end - _start < count)
         {
+            // Sleep in poll(2) for POLLIN, not in recvmsg: a unix socket has one wait queue
+            // for both directions, and each time the acceptor reads a frame this worker
+            // wrote (its app's pid, "ready") the kernel wakes that queue for write space.
+            // recvmsg's wait takes every wake-up, and went back to sleep twice per
+            // connection for nothing; poll's is woken only for what it asked for.
+            ReadinessPoll.Wait(_channel.Fd, -1);
             int n = DescriptorPassing.Receive(_channel.Fd, _buffer.AsSpan(_end), _descriptors);
             if (n == 0)
                 return false;

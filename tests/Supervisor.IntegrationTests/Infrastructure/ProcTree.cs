@@ -81,6 +81,24 @@ public static class ProcTree
 
     public static int ThreadCount(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
 
+    public const int SchedOther = 0;
+    public const int SchedBatch = 3;
+
+    /// <summary>A process's or thread's scheduling policy: field 41 of the stat file at
+    /// <paramref name="statPath"/> (/proc/PID/stat or /proc/PID/task/TID/stat).</summary>
+    public static int SchedulingPolicy(string statPath)
+    {
+        string stat = File.ReadAllText(statPath);
+        string[] afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(afterName[41 - 3], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How often a thread has gone to sleep: voluntary_ctxt_switches from its
+    /// status file (/proc/PID/task/TID/status).</summary>
+    public static long VoluntarySwitches(string statusPath) =>
+        long.Parse(File.ReadLines(statusPath).First(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+            .Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+
     /// <summary>Polls until the process has exited, or the timeout passes; true if it exited.</summary>
     public static async Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout)
     {
