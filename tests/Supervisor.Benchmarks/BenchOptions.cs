@@ -100,7 +100,7 @@ public sealed record BenchOptions(
         return new BenchOptions(
             supervisor,
             websocketd,
-            Runs: Int("runs", 3, 1, 1, 101),
+            Runs: Int("runs", 5, 1, 1, 101),
             quick,
             Warmup: Int("warmup", 20, 5, 0, 10_000),
             ConnectSamples: Int("connect-samples", 300, 50, 1, 1_000_000),

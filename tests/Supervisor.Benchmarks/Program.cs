@@ -17,7 +17,7 @@ const string Usage = """
       --websocketd PATH         the reference server (default /usr/bin/websocketd)
 
     Runs:
-      --runs N                  runs per server per metric; the table shows the median (default 3)
+      --runs N                  runs per server per metric; the table shows the median (default 5)
       --quick                   tiny sizes and one run: finishes in about a minute
       --only LIST               some of: connect,rate,memory,rtt,throughput,socket,broadcast (default all)
       --warmup N                connections per server before measuring (default 20)
