@@ -13,9 +13,8 @@ namespace Supervisor.Worker;
 /// switches. The exit is reported the moment the pidfd turns readable; stderr is read on
 /// to its end, which may come later (a grandchild holding it) or never, as before. waitpid
 /// reaps it, for the exact status; neither depends on SIGCHLD, which the runtime may claim
-/// for itself. Without
-/// a pidfd (a kernel before 5.3, no descriptor left) the exit is waited for on a thread
-/// of its own.
+/// for itself. Without a pidfd (a kernel before 5.3, no descriptor left) the exit is
+/// waited for on a thread of its own.
 /// </summary>
 internal static class AppWatcher
 {
@@ -38,6 +37,8 @@ internal static class AppWatcher
         return (exited.Task, DedicatedThread.Run("app-watch", () => Watch(pid, pidfd, stderr, log, exited)));
     }
 
+    /// <summary>The watching thread's loop. <paramref name="pidfd"/> and
+    /// <paramref name="exited"/> are both null when another thread waits for the exit.</summary>
     private static bool Watch(int pid, PidFd? pidfd, FdStream stderr, ILogger log, TaskCompletionSource<ChildExit>? exited)
     {
         var splitter = new LineSplitter(MaxLineBytes);
@@ -45,14 +46,17 @@ internal static class AppWatcher
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         bool stderrOpen = true;
+        bool exitPending = pidfd is not null;
         try
         {
-            while (stderrOpen || exited is { Task.IsCompleted: false })
+            while (stderrOpen || exitPending)
             {
-                bool watchingExit = pidfd is not null && exited is { Task.IsCompleted: false };
-                var (stderrReady, exitReady) = ReadinessPoll.Wait(stderrOpen ? stderr.Fd : -1, watchingExit ? pidfd!.Fd : -1);
+                var (stderrReady, exitReady) = ReadinessPoll.Wait(stderrOpen ? stderr.Fd : -1, exitPending ? pidfd!.Fd : -1);
                 if (exitReady)
+                {
+                    exitPending = false;
                     exited!.SetResult(Processes.Wait(pid)); // exited, so this returns at once
+                }
                 if (!stderrReady)
                     continue;
                 int n = AppOutputPump.ReadOrEof(stderr, buffer);

@@ -122,7 +122,7 @@ public sealed class WorkerLoop(WorkerLink link)
         // A connection leaves ~25 kB of garbage (engine buffers, the start frame's strings,
         // log events), and the GC's first budget is megabytes (sized from the CPU's cache;
         // the gen0-size knobs are not honoured here), so a worker's heap grows by that much
-        // per connection served. Every ~20 connections it passes the bound, and the worker
+        // per connection served. Every ~24 connections it passes the bound, and the worker
         // collects in the aggressive mode, which also gives the emptied regions back to the
         // kernel: a forced collection of the ordinary kind kept them, and busy workers grew
         // to 1.9-2.3 MB PSS; this way they stay at 0.9-1.5 MB. It costs ~1 ms; retiring
