@@ -22,6 +22,20 @@ public static class Machine
     public static double LoadAverage1() =>
         double.TryParse((Read("/proc/loadavg") ?? "").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double load) ? load : 0;
 
+    /// <summary>Busy time of all CPUs since boot, in clock ticks, from /proc/stat: everything
+    /// but idle and iowait, so interrupts, softirqs (loopback TCP's receive side runs there)
+    /// and steal count too; no process's own times include those.</summary>
+    public static long BusyTicks()
+    {
+        string line = (Read("/proc/stat") ?? "").Split('\n')[0];
+        long[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+        if (fields.Length < 5)
+            throw new InvalidDataException($"/proc/stat's cpu line is not as expected: {line}");
+        // user nice system idle iowait irq softirq steal (guest and guest_nice are within user and nice)
+        return fields.Take(8).Sum() - fields[3] - fields[4];
+    }
+
     private static string LoadAverage() => string.Join(' ', (Read("/proc/loadavg") ?? "? ? ?").Split(' ').Take(3));
 
     private static string? Read(string path)

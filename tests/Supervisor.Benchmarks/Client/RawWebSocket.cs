@@ -135,7 +135,26 @@ public sealed class RawWebSocket : IWsConnection
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellation) =>
         SendFrameAsync(0x1, payload.Span, cancellation);
 
+    /// <summary>For a blocking connection: the frame goes out on the calling thread before
+    /// this returns. A <see cref="PolledReceiver"/>'s handler may answer through it.</summary>
+    public void SendText(ReadOnlySpan<byte> payload)
+    {
+        if (!_blocking)
+            throw new InvalidOperationException("SendText is for blocking connections; use SendTextAsync");
+        int length = BuildFrame(0x1, payload); // first: it may grow _send
+        var frame = _send.AsSpan(0, length);
+        while (frame.Length > 0)
+            frame = frame[_socket.Send(frame)..];
+    }
+
     private ValueTask SendFrameAsync(byte opcode, ReadOnlySpan<byte> payload, CancellationToken cancellation)
+    {
+        int length = BuildFrame(opcode, payload); // first: it may grow _send
+        return SendAllAsync(_send.AsMemory(0, length), cancellation);
+    }
+
+    /// <summary>One masked frame into the send buffer; returns its length.</summary>
+    private int BuildFrame(byte opcode, ReadOnlySpan<byte> payload)
     {
         int length = payload.Length;
         int header = length < 126 ? 2 : length <= ushort.MaxValue ? 4 : 10;
@@ -163,7 +182,7 @@ public sealed class RawWebSocket : IWsConnection
         Span<byte> body = frame[(header + 4)..];
         payload.CopyTo(body);
         MaskInPlace(body);
-        return SendAllAsync(_send.AsMemory(0, total), cancellation);
+        return total;
     }
 
     /// <summary>XOR with the 4-byte key (§5.3), eight bytes at a time: the 64 KiB throughput

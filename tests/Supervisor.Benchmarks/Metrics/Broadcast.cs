@@ -58,7 +58,7 @@ public sealed class Broadcast(string fifoPath)
         {
             var latencies = new List<double>();
             int incomplete = 0;
-            long cpuBefore = ProcessTree.TreeCpuTicks(server.Pid);
+            double cpuBefore = ProcessTree.TreeCpuSeconds(server.Pid);
             for (int seq = 0; seq < broadcasts; seq++)
             {
                 long pace = Stopwatch.GetTimestamp();
@@ -80,14 +80,14 @@ public sealed class Broadcast(string fifoPath)
                 if (wait > TimeSpan.Zero)
                     await Task.Delay(wait, deadline.Token);
             }
-            long cpuTicks = ProcessTree.TreeCpuTicks(server.Pid) - cpuBefore;
+            double cpuSeconds = ProcessTree.TreeCpuSeconds(server.Pid) - cpuBefore;
             if (incomplete == broadcasts)
                 return RunResult.Failed($"none of {broadcasts} broadcasts reached all {clients} clients within {PerBroadcastBound.TotalSeconds} s");
 
             var result = new RunResult();
             result.Values["p50"] = Stats.Percentile(latencies, 50);
             result.Values["p99"] = Stats.Percentile(latencies, 99);
-            result.Values["cpu"] = cpuTicks / ProcessTree.TicksPerSecond * 1e6 / ((double)broadcasts * clients);
+            result.Values["cpu"] = cpuSeconds * 1e6 / ((double)broadcasts * clients);
             if (incomplete > 0)
                 result.Notes.Add($"{incomplete} of {broadcasts} broadcasts did not reach every client within {PerBroadcastBound.TotalSeconds} s (counted as {PerBroadcastBound.TotalMilliseconds} ms)");
             return result;

@@ -50,20 +50,20 @@ public static class ConnectRate
             }
         }
 
-        long cpuBefore = ProcessTree.TreeCpuTicks(server.Pid);
+        double cpuBefore = ProcessTree.TreeCpuSeconds(server.Pid);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Math.Min(harness.Options.RateConcurrency, count)).Select(_ => Client()));
         double seconds = clock.Elapsed.TotalSeconds;
         // Every app reaped, so its CPU has been added to its parent's.
         bool reaped = await server.WaitIdleAsync(TimeSpan.FromSeconds(20));
-        long cpuTicks = ProcessTree.TreeCpuTicks(server.Pid) - cpuBefore;
+        double cpuSeconds = ProcessTree.TreeCpuSeconds(server.Pid) - cpuBefore;
 
         if (failures * 10 > count)
             return RunResult.Failed($"{failures} of {count} connections failed, first: {firstFailure}");
         var result = new RunResult();
         result.Values["rate"] = (count - failures) / seconds;
         if (reaped)
-            result.Values["cpu"] = cpuTicks / ProcessTree.TicksPerSecond * 1000 / count;
+            result.Values["cpu"] = cpuSeconds * 1000 / count;
         if (failures > 0)
             result.Notes.Add($"{server.Name}: {failures} of {count} connections failed ({firstFailure})");
         return result;
