@@ -14,11 +14,13 @@ public sealed class PidFd : IDisposable
     public int Fd => _fd;
 
     /// <summary>The pidfd of <paramref name="pid"/>, which must be our unreaped child; null
-    /// where the kernel gives none (ENOSYS before Linux 5.3, EMFILE, ...), so the caller
-    /// falls back to a blocking waitpid rather than lose track of a child already running.</summary>
-    public static PidFd? TryOpen(int pid)
+    /// where the kernel gives none (ENOSYS before Linux 5.3, EMFILE, ...), with
+    /// <paramref name="failure"/> saying why, so the caller falls back to a blocking waitpid
+    /// rather than lose track of a child already running.</summary>
+    public static PidFd? TryOpen(int pid, out UnixException? failure)
     {
         int fd = LibC.pidfd_open(pid, 0);
+        failure = fd >= 0 ? null : UnixException.FromLastError("pidfd_open");
         return fd >= 0 ? new PidFd(fd) : null;
     }
 

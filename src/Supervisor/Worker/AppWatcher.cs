@@ -27,9 +27,10 @@ internal static class AppWatcher
     /// reaped, <c>Ended</c> when the watching thread is done (stderr at its end too).</summary>
     public static (Task<ChildExit> Exited, Task Ended) Start(int pid, FdStream stderr, ILogger log)
     {
-        var pidfd = PidFd.TryOpen(pid);
+        var pidfd = PidFd.TryOpen(pid, out var failure);
         if (pidfd is null)
         {
+            log.Debug("no pidfd for app {AppPid} ({Error}): a thread of its own waits for its exit", pid, failure?.Message);
             Task<ChildExit> waited = DedicatedThread.Run("app-wait", () => Processes.Wait(pid));
             return (waited, DedicatedThread.Run("app-stderr", () => Watch(pid, null, stderr, log, null)));
         }
