@@ -47,6 +47,7 @@ internal static unsafe partial class LibC
     public const short POSIX_SPAWN_SETPGROUP = 0x02;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSCHEDULER = 0x20;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit
@@ -96,6 +97,9 @@ internal static unsafe partial class LibC
     public static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
 
     [LibraryImport(Lib)]
+    public static partial int posix_spawnattr_setschedpolicy(void* attr, int policy);
+
+    [LibraryImport(Lib)]
     public static partial int sigemptyset(void* set);
 
     [LibraryImport(Lib)]
@@ -119,10 +123,21 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
 
+    public const int SCHED_OTHER = 0;
     public const int SCHED_BATCH = 3;
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int sched_setscheduler(int pid, int policy, int* param);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sched_getscheduler(int pid);
+
+    [LibraryImport(Lib)]
+    public static partial nuint pthread_self();
+
+    /// <summary>Returns an error number rather than setting errno.</summary>
+    [LibraryImport(Lib)]
+    public static partial int pthread_setname_np(nuint thread, byte* name);
 
     public const int EFD_CLOEXEC = 0x80000;
 

@@ -6,7 +6,9 @@ namespace Supervisor.Unix;
 /// glibc posix_spawn with chosen fds. Never a managed fork(): the runtime's threads and
 /// locks do not survive one. The child starts with an empty signal mask and every
 /// signal at its default disposition — SIGPIPE too, which the .NET runtime ignores in
-/// the parent and an ignored disposition would otherwise survive exec.
+/// the parent and an ignored disposition would otherwise survive exec — and, when the
+/// spawning thread is batch only because <see cref="BatchScheduling"/> made it so (a cgi-mode
+/// app is spawned from a worker's receive thread), the default scheduling policy.
 /// </summary>
 public static unsafe class PosixSpawn
 {
@@ -43,6 +45,11 @@ public static unsafe class PosixSpawn
                 AddFdActions(actions, mappings, stdinFromDevNull);
 
                 short flags = LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF;
+                if (BatchScheduling.MadeThisThreadBatch)
+                {
+                    flags |= LibC.POSIX_SPAWN_SETSCHEDULER;
+                    Check("posix_spawnattr_setschedpolicy", LibC.posix_spawnattr_setschedpolicy(attr, LibC.SCHED_OTHER));
+                }
                 if (newProcessGroup)
                 {
                     flags |= LibC.POSIX_SPAWN_SETPGROUP;

@@ -8,7 +8,7 @@ namespace Supervisor.IntegrationTests;
 /// worker writes (its app's pid, "ready") wakes that queue for write space once the
 /// acceptor has read it, and a reader asleep in recvmsg(2) took each of those wake-ups,
 /// found nothing and slept again: three sleeps per connection where one will do. The
-/// reader is the worker's one SCHED_BATCH thread (see <see cref="SchedulingTests"/>);
+/// reader is the worker's thread named "ws-control" (see <see cref="SchedulingTests"/>);
 /// its sleeps are the voluntary context switches proc(5) counts.
 /// </summary>
 public sealed class ControlReaderWakeupTests
@@ -36,7 +36,8 @@ public sealed class ControlReaderWakeupTests
             $"{sleeps} reader sleeps for {Connections} connections over {workers} workers (with recvmsg's wait: ~{3 * Connections})");
     }
 
-    /// <summary>Voluntary context switches of each worker's SCHED_BATCH thread, by worker pid.</summary>
+    /// <summary>Voluntary context switches of each worker's control reader (the thread named
+    /// "ws-control"), by worker pid.</summary>
     private static Dictionary<int, long> ReaderSleeps(SupervisorProcess server)
     {
         var sleeps = new Dictionary<int, long>();
@@ -46,7 +47,7 @@ public sealed class ControlReaderWakeupTests
             {
                 foreach (string task in Directory.GetDirectories($"/proc/{worker.Pid}/task"))
                 {
-                    if (ProcTree.SchedulingPolicy($"{task}/stat") == ProcTree.SchedBatch)
+                    if (File.ReadAllText($"{task}/comm").Trim() == "ws-control")
                         sleeps[worker.Pid] = ProcTree.VoluntarySwitches($"{task}/status");
                 }
             }

@@ -172,9 +172,10 @@ public sealed class WorkerLoop(WorkerLink link)
         // A broadcast wakes this thread in every worker, one after another as the acceptor
         // sends. As SCHED_BATCH those wake-ups no longer preempt the acceptor's fan-out loop
         // (a third of its sends did), so it finishes its sends while the other core already
-        // delivers: FIFO → 1000 clients p50 34 → 27 ms, p99 50–66 → 35–50 ms. The client's
-        // own traffic runs on the other threads, which keep the default policy; failing to
-        // set it (a seccomp filter, say) costs only this.
+        // delivers: FIFO → 1000 clients p50 34 → 27 ms, p99 50–66 → 35–50 ms. The
+        // connection's own threads are batch too, for reasons of their own (DedicatedThread);
+        // failing to set it (a seccomp filter, say) costs only this.
+        ThreadName.SetForThisThread("ws-control");
         BatchScheduling.ForThisThread();
         try
         {
