@@ -51,21 +51,9 @@ public sealed class NoPidFdTests
             await server.WaitForLogAsync(
                 new($@"connection ended: {path} worker=\d+ app={appPid} .*close=1000 reason=ClientClosed .*stop=stdin EOF"), LogWait);
             // Not even a zombie: the waitpid thread reaps it (a zombie keeps its /proc entry).
-            Assert.True(await GoneFromProcAsync(appPid, TimeSpan.FromSeconds(2)),
+            Assert.True(await ProcTree.WaitUntilReapedAsync(appPid, TimeSpan.FromSeconds(2)),
                 $"echo.sh (pid {appPid}) is still in /proc 2 s after its connection ended: exited but never reaped");
         }
         await server.WaitForLogAsync(new(@"no pidfd for app \d+ .*errno 38"), LogWait);
-    }
-
-    private static async Task<bool> GoneFromProcAsync(int pid, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Directory.Exists($"/proc/{pid}"))
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            await Task.Delay(10);
-        }
-        return true;
     }
 }

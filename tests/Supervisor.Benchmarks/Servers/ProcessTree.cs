@@ -4,7 +4,14 @@ namespace Supervisor.Benchmarks.Servers;
 
 /// <summary>One live process under a server: its depth below the server (0 = the server
 /// itself), its proportional set size, and its anonymous memory (heap, stacks, GC regions).</summary>
-public readonly record struct TreeProcess(int Pid, int Depth, ulong StartTime, long PssKb, long AnonymousKb, int ParentPid);
+public readonly record struct TreeProcess(int Pid, int Depth, ulong StartTime, long PssKb, long AnonymousKb, int ParentPid)
+{
+    /// <summary>From the same read of /proc/PID/stat as the rest: user + system ticks of the
+    /// process itself, and of the children it has reaped.</summary>
+    public long CpuTicks { get; init; }
+
+    public long ChildCpuTicks { get; init; }
+}
 
 /// <summary>From /proc/PID/smaps_rollup, in kB.</summary>
 public readonly record struct Rollup(long PssKb, long AnonymousKb);
@@ -44,10 +51,8 @@ public static class ProcessTree
         double seconds = 0;
         foreach (var process in Walk(root, withMemory: false))
         {
-            if (ReadStat(process.Pid) is not { } stat)
-                continue;
-            seconds += stat.ChildCpuTicks / TicksPerSecond;
-            seconds += RunNanoseconds(process.Pid) is long ns ? ns / 1e9 : stat.CpuTicks / TicksPerSecond;
+            seconds += process.ChildCpuTicks / TicksPerSecond;
+            seconds += RunNanoseconds(process.Pid) is long ns ? ns / 1e9 : process.CpuTicks / TicksPerSecond;
         }
         return seconds;
     }
@@ -99,7 +104,11 @@ public static class ProcessTree
         {
             var (stat, depth) = queue.Dequeue();
             var memory = withMemory ? ReadRollup(stat.Pid) : default;
-            found.Add(new TreeProcess(stat.Pid, depth, stat.StartTime, memory.PssKb, memory.AnonymousKb, stat.ParentPid));
+            found.Add(new TreeProcess(stat.Pid, depth, stat.StartTime, memory.PssKb, memory.AnonymousKb, stat.ParentPid)
+            {
+                CpuTicks = stat.CpuTicks,
+                ChildCpuTicks = stat.ChildCpuTicks,
+            });
             if (children.TryGetValue(stat.Pid, out var kids))
             {
                 foreach (var kid in kids)

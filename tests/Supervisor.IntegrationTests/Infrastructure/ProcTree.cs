@@ -100,10 +100,17 @@ public static class ProcTree
             .Split(':')[1].Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>Polls until the process has exited, or the timeout passes; true if it exited.</summary>
-    public static async Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout)
+    public static Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout) => PollUntilAsync(() => !IsAlive(pid), timeout);
+
+    /// <summary>Polls until the process has exited and been reaped (a zombie keeps its /proc
+    /// entry), or the timeout passes; true if it is gone from /proc.</summary>
+    public static Task<bool> WaitUntilReapedAsync(int pid, TimeSpan timeout) =>
+        PollUntilAsync(() => !Directory.Exists($"/proc/{pid}"), timeout);
+
+    private static async Task<bool> PollUntilAsync(Func<bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (IsAlive(pid))
+        while (!done())
         {
             if (DateTime.UtcNow >= deadline)
                 return false;
