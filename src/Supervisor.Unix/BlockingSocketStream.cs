@@ -29,12 +29,12 @@ public sealed unsafe class BlockingSocketStream : Stream
     /// <remarks>
     /// O_NONBLOCK belongs to the open file description, which an inherited fd shares with
     /// every copy of it, so clearing it here clears it for the acceptor's copy too. That is
-    /// safe for the worker's client socket: the acceptor's last I/O on its copy is reading
-    /// the request head, done before it sent the start frame this worker has read (the
-    /// worker writes the 101 itself); after that the acceptor only closes its copy, and
-    /// close(2) does not look at O_NONBLOCK (no SO_LINGER is set). The app never holds a
-    /// copy (FD_CLOEXEC, set on adoption). Throws IOException if the flag cannot be
-    /// changed (the fd is no longer valid).
+    /// safe: the acceptor's reads of the request head are done before it sent the start
+    /// frame this worker has read, and what it writes later (pushed messages, see
+    /// <see cref="Turns"/>) it writes with MSG_DONTWAIT, which does not look at the flag;
+    /// nor does close(2) (no SO_LINGER is set). The app never holds a copy (FD_CLOEXEC,
+    /// set on adoption). Throws IOException if the flag cannot be changed (the fd is no
+    /// longer valid).
     /// </remarks>
     public BlockingSocketStream(Socket socket)
     {
@@ -92,9 +92,16 @@ public sealed unsafe class BlockingSocketStream : Stream
         }
     }
 
+    /// <summary>Set when another process writes to this socket too: each
+    /// <see cref="Write(ReadOnlySpan{byte})"/> then waits for its turn first.</summary>
+    public IWriteTurns? Turns { get; set; }
+
     /// <summary>Sends everything; IOException (EPIPE, ECONNRESET) once the connection is gone.</summary>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        var turns = Turns;
+        if (turns is not null && !turns.Take())
+            throw new IOException("the connection is closing; nothing more is sent");
         bool added = false;
         try
         {
@@ -120,6 +127,7 @@ public sealed unsafe class BlockingSocketStream : Stream
         {
             if (added)
                 _handle.DangerousRelease();
+            turns?.Give(buffer);
         }
     }
 
@@ -199,6 +207,9 @@ public sealed unsafe class BlockingSocketStream : Stream
         }
         base.Dispose(disposing);
     }
+
+    /// <summary>True once disposed (by the session, or by the engine's abort).</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) == 1;
 
     public override long Length => throw new NotSupportedException();
 

@@ -9,8 +9,9 @@ namespace Supervisor.IntegrationTests;
 /// bus frames it was sent frees room on the acceptor's end, and an epoll watching that end
 /// for EPOLLOUT wakes the acceptor each time for nothing (measured in the benchmark's
 /// broadcast to 1000 clients: 10–14 of 53 µs of server CPU per client per line). Room is
-/// watched for on one channel only while a send to it waits, as for a client that has
-/// stopped reading.</summary>
+/// watched for on one socket only while a send to it waits, as for a client that has
+/// stopped reading: its control channel, or the acceptor's copy of the client socket
+/// when that wait is for the rest of a message pushed to the client directly.</summary>
 [Collection(LoadCollection.Name)]
 public sealed class ControlChannelPollingTests(ITestOutputHelper output)
 {
@@ -49,21 +50,24 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ControlChannel_ClientStopsReading_WatchedForRoomOnlyUntilItReadsAgain()
+    public async Task Push_ClientStopsReading_OneSocketWatchedForRoomOnlyUntilItReadsAgain()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
         using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
         await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cts.Token);
 
-        // Its worker blocks writing to it, stops reading its channel, the channel fills, and
-        // the outbox's send waits for room: the one wait that may watch for EPOLLOUT.
+        // Lines fill the client's socket; the rest of the one that did not fit waits for
+        // room (or, if the worker was writing, the worker blocks, its channel fills, and the
+        // outbox's send waits): the one wait that may watch for EPOLLOUT.
         var writer = Task.Factory.StartNew(() => WriteLines(server.FifoPath), cts.Token,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await server.WaitForLogAsync(new("is not reading"), TimeSpan.FromSeconds(30));
         var channels = await ChannelsOfEveryWorkerAsync(server, cts.Token);
-        var whileStalled = WatchedForRoom(EpollWatches.Of(server.Pid), channels);
-        output.WriteLine($"while stalled, of {channels.Count} control channels: {string.Join("; ", whileStalled)}");
+        var sockets = new HashSet<ulong>(channels);
+        sockets.UnionWith(EpollWatches.ClientSockets(server.Pid));
+        var whileStalled = WatchedForRoom(EpollWatches.Of(server.Pid), sockets);
+        output.WriteLine($"while stalled, of {sockets.Count} control channels and client sockets: {string.Join("; ", whileStalled)}");
         Assert.Single(whileStalled);
         await writer;
 
@@ -71,10 +75,10 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
         var drain = Task.Run(() => DrainAsync(stalled, reading.Token));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         IReadOnlyList<EpollWatches.Watch> watches;
-        while (WatchedForRoom(watches = EpollWatches.Of(server.Pid), channels).Count > 0)
+        while (WatchedForRoom(watches = EpollWatches.Of(server.Pid), sockets).Count > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"still watched for EPOLLOUT 30 s after the client read again: " +
-                string.Join("; ", WatchedForRoom(watches, channels)));
+                string.Join("; ", WatchedForRoom(watches, sockets)));
             await Task.Delay(50, cts.Token);
         }
         reading.Cancel();

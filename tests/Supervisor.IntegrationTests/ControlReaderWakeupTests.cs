@@ -36,26 +36,7 @@ public sealed class ControlReaderWakeupTests
             $"{sleeps} reader sleeps for {Connections} connections over {workers} workers (with recvmsg's wait: ~{3 * Connections})");
     }
 
-    /// <summary>Voluntary context switches of each worker's control reader (the thread named
-    /// "ws-control"), by worker pid.</summary>
-    private static Dictionary<int, long> ReaderSleeps(SupervisorProcess server)
-    {
-        var sleeps = new Dictionary<int, long>();
-        foreach (var worker in server.AllWorkers())
-        {
-            try
-            {
-                foreach (string task in Directory.GetDirectories($"/proc/{worker.Pid}/task"))
-                {
-                    if (File.ReadAllText($"{task}/comm").Trim() == "ws-control")
-                        sleeps[worker.Pid] = ProcTree.VoluntarySwitches($"{task}/status");
-                }
-            }
-            catch (IOException)
-            {
-                // The worker or thread ended while being read.
-            }
-        }
-        return sleeps;
-    }
+    /// <summary>Sleeps of each worker's control reader (the thread named "ws-control"), by worker pid.</summary>
+    public static Dictionary<int, long> ReaderSleeps(SupervisorProcess server) =>
+        ProcTree.ThreadSleeps(server.AllWorkers().Select(w => w.Pid), "ws-control");
 }

@@ -4,9 +4,10 @@ using System.Text;
 namespace Supervisor.Protocol.Frames;
 
 /// <summary>
-/// The one frame the acceptor ever writes itself: a server's close frame, sent right
-/// after a 101 when a connection is refused for a "retry later" limit. Everything else
-/// on a WebSocket is the worker's (the BCL engine's) business.
+/// A server's close frame, which the acceptor writes itself right after a 101 when a
+/// connection is refused for a "retry later" limit. Besides pushed messages
+/// (<see cref="TextFrame"/>), everything else on a WebSocket is the worker's (the BCL
+/// engine's) business.
 /// </summary>
 public static class CloseFrame
 {

@@ -6,7 +6,7 @@ using Supervisor.Unix;
 namespace Supervisor.Acceptor;
 
 /// <summary>
-/// Waits for a new client's bytes with an epoll and a thread of its own, instead of the
+/// Waits for a new client's bytes (and, later, for room to finish a pushed message) with an epoll and a thread of its own, instead of the
 /// runtime's socket engine. The engine puts a socket into its epoll at the socket's first
 /// wait and never takes it out, and epoll keeps a registration for as long as any process
 /// holds the socket: after the hand-off every frame the client sent its worker woke the
@@ -16,7 +16,8 @@ namespace Supervisor.Acceptor;
 /// </summary>
 public sealed class ClientReadiness
 {
-    private const uint Watched = Epoll.Readable | Epoll.PeerClosed | Epoll.OneShot;
+    private const uint ForReading = Epoll.Readable | Epoll.PeerClosed | Epoll.OneShot;
+    private const uint ForWriting = Epoll.Writable | Epoll.OneShot;
 
     private readonly Epoll _epoll = new();
     private readonly ConcurrentDictionary<ulong, Waiter> _waiting = new();
@@ -36,14 +37,21 @@ public sealed class ClientReadiness
 
     /// <summary>Completes when <paramref name="socket"/> has bytes to read, or its peer has
     /// closed or failed (the next read says which); cancelled with <paramref name="cancellation"/>.</summary>
-    public Task WhenReadableAsync(Socket socket, CancellationToken cancellation)
+    public Task WhenReadableAsync(Socket socket, CancellationToken cancellation) =>
+        WhenAsync(socket, ForReading, cancellation);
+
+    /// <summary>Completes when <paramref name="socket"/> has room to send, or has failed or
+    /// been shut down (the next send says which).</summary>
+    public Task WhenWritableAsync(Socket socket) => WhenAsync(socket, ForWriting, CancellationToken.None);
+
+    private Task WhenAsync(Socket socket, uint events, CancellationToken cancellation)
     {
         ulong tag = (ulong)Interlocked.Increment(ref _lastTag);
         var waiter = new Waiter(socket);
         _waiting[tag] = waiter; // before it can be reported
         try
         {
-            _epoll.Add(socket.SafeHandle, Watched, tag);
+            _epoll.Add(socket.SafeHandle, events, tag);
         }
         catch
         {

@@ -35,6 +35,7 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
                 {
                     entry.Outbox.Complete();
                     entry.Control.Dispose();
+                    entry.Direct?.Dispose(); // the client's last copy: the connection ends with its worker
                     if (!exit.Succeeded)
                     {
                         // A worker that died (OOM killer, SIGKILL) could not stop its app; an

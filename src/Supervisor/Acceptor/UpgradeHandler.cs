@@ -178,6 +178,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
         var admission = ticket.Transfer();
         WorkerProcess worker;
         WorkerOutbox outbox;
+        DirectPush direct;
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -193,10 +194,12 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             }
 
             // Registered before the worker can write the 101: what is pushed from now on queues
-            // in the outbox, which starts sending once the start frame is out.
-            outbox = new WorkerOutbox(worker.Control, connectionId, log);
+            // in the outbox, which starts sending once the start frame is out (and writes to
+            // the client itself only once the worker has opened the gate, after the 101).
+            direct = new DirectPush(socket, worker.Gate, readiness);
+            outbox = new WorkerOutbox(worker.Control, direct, connectionId, log);
             registry.Add(new WorkerEntry(worker.Pid, connectionId, route.ScriptName, start.RemoteAddress, cgi.RemoteUser,
-                worker.Control, outbox) { Admission = admission });
+                worker.Control, outbox) { Admission = admission, Direct = direct });
             try
             {
                 WorkerLauncher.Handover(socket, worker.Control, start with { SwitchingProtocols = switching });
@@ -216,9 +219,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 return;
             }
         }
-        // No operation is pending on it, so this closes our fd only: the worker's copy
-        // keeps the connection open.
-        socket.Dispose();
+        // Our copy of the socket stays open, in the DirectPush, until the connection is over.
         outbox.Start();
         log.Debug("handed {Remote} {Target} to worker {WorkerPid} as {ConnectionId} (user {User})",
             remote, request.Head.Target, worker.Pid, connectionId, cgi.RemoteUser ?? "-");
@@ -231,7 +232,7 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     {
         if (_socketApps.Launch(socket, switching, start, log) is not { } app)
             return;
-        var outbox = new WorkerOutbox(app.Control, start.ConnectionId, log);
+        var outbox = new WorkerOutbox(app.Control, direct: null, start.ConnectionId, log);
         var entry = new WorkerEntry(app.Pid, start.ConnectionId, scriptName, start.RemoteAddress, userId, app.Control, outbox)
         {
             Admission = ticket.Transfer(),

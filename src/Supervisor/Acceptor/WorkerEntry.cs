@@ -29,6 +29,10 @@ public sealed class WorkerEntry(int pid, string connectionId, string path, strin
 
     public WorkerOutbox Outbox { get; } = outbox;
 
+    /// <summary>The acceptor's copy of the client socket, for pushing messages itself; null
+    /// for a socket-mode app. Disposed when the entry ends.</summary>
+    public DirectPush? Direct { get; init; }
+
     /// <summary>The connection's admission slots (total, per address, per user), given
     /// back when the registry drops the entry.</summary>
     public IDisposable? Admission { get; init; }

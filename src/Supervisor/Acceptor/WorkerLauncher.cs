@@ -7,8 +7,9 @@ namespace Supervisor.Acceptor;
 
 /// <summary>
 /// Starts workers (ahead of need, for the pool) and hands them connections: the start
-/// frame with the client socket attached, after which the acceptor closes its copy and
-/// the connection's bytes never pass through this process.
+/// frame with the client socket attached. The connection's bytes never pass through this
+/// process; it keeps its copy of the socket only to write pushed messages to the client
+/// itself, taking turns with the worker through the send gate it shares with each worker.
 /// </summary>
 public sealed class WorkerLauncher
 {
@@ -33,26 +34,35 @@ public sealed class WorkerLauncher
         return variables.Select(v => $"{v.Key}={v.Value}").ToArray();
     }
 
-    /// <summary>Starts a worker with a fresh control channel at fd 4; returns its pid and the
-    /// acceptor's end of that channel. Throws <see cref="UnixException"/> if it cannot.</summary>
-    public (int Pid, ControlChannel Control) Spawn()
+    /// <summary>Starts a worker with a fresh control channel at fd 4 and a fresh send gate
+    /// page at fd 5; returns its pid, the acceptor's end of that channel and its view of the
+    /// gate. Throws <see cref="UnixException"/> if it cannot.</summary>
+    public (int Pid, ControlChannel Control, SendGate Gate) Spawn()
     {
-        var (mine, theirs) = FdPair.StreamSocketPair();
-        var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
+        var (page, pageFd) = SharedPage.Create("ws-supervisor-send-gate");
+        var gate = SendGate.CreateClosed(page);
+        int theirs = -1;
+        ControlChannel? control = null;
         try
         {
+            (int mine, theirs) = FdPair.StreamSocketPair();
+            control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
             int pid = PosixSpawn.Spawn(_self, [_self, HandoffContract.WorkerCommand], _workerEnvironment,
-                [new FdMapping(theirs, HandoffContract.ControlFd)], newProcessGroup: true, stdinFromDevNull: true);
-            return (pid, control);
+                [new FdMapping(theirs, HandoffContract.ControlFd), new FdMapping(pageFd, HandoffContract.SendGateFd)],
+                newProcessGroup: true, stdinFromDevNull: true);
+            return (pid, control, gate);
         }
         catch
         {
-            control.Dispose();
+            control?.Dispose();
+            gate.Dispose();
             throw;
         }
         finally
         {
-            FdPair.Close(theirs);
+            if (theirs >= 0)
+                FdPair.Close(theirs);
+            FdPair.Close(pageFd);
         }
     }
 

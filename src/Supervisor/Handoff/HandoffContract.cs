@@ -8,6 +8,8 @@ namespace Supervisor.Handoff;
 /// <see cref="FrameType.Start"/> frame with the client socket attached (SCM_RIGHTS, the
 /// 101 already sent); when it ends the worker answers <see cref="FrameType.Ready"/> and
 /// waits for the next, or exits if it is retiring. EOF on fd 4 while idle means exit.
+/// At fd <see cref="SendGateFd"/> a worker finds a memfd page it shares with the acceptor:
+/// the <see cref="SendGate"/> through which the two take turns writing to the client.
 /// A socket-mode app gets the client socket at fd <see cref="ClientSocketFd"/> instead.
 /// </summary>
 public static class HandoffContract
@@ -19,6 +21,7 @@ public static class HandoffContract
     public const string ExecAppCommand = "exec-app";
     public const int ClientSocketFd = 3;
     public const int ControlFd = 4;
+    public const int SendGateFd = 5;
 }
 
 public enum FrameType : byte

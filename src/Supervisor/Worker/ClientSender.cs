@@ -17,12 +17,14 @@ namespace Supervisor.Worker;
 /// being resumed on the thread pool. The Async forms are for async callers (the control
 /// forwarder, cgi replies); they complete before they return, as every send does here.
 /// </remarks>
-public sealed class ClientSender(WebSocket socket, IdleClock? idle = null)
+public sealed class ClientSender(WebSocket socket, IdleClock? idle = null, Func<long>? pushedBytes = null)
 {
     private readonly Lock _lock = new();
     private long _bytesSent;
 
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
+    /// <summary>Payload bytes sent to the client: ours, and those the acceptor pushed to it
+    /// directly (<paramref name="pushedBytes"/>).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent) + (pushedBytes?.Invoke() ?? 0);
 
     /// <summary>Sends one text message; false if the connection can no longer send.</summary>
     public bool SendText(ReadOnlyMemory<byte> utf8)

@@ -47,6 +47,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             LogEnd(clock, EndReason.ClientVanished, 1006, appPid: 0, appExit: "-", stop: "-", 0, 0);
             return;
         }
+        using var sharedWrites = link.ShareWrites(stream);
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
             IsServer = true,
@@ -56,8 +57,8 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             // What the acceptor's 101 promised (RFC 7692), read back from the same text.
             DangerousDeflateOptions = DeflateAgreement.Parse(settings.Extensions)?.ToEngineOptions(),
         });
-        var idle = new IdleClock();
-        var sender = new ClientSender(socket, idle);
+        var idle = new IdleClock(() => link.LastPushedTicks);
+        var sender = new ClientSender(socket, idle, () => link.PushedBytes);
         if (settings.Mode == AppMode.Cgi)
         {
             await new CgiSession(start, socket, sender, link, log).RunAsync(clock, idle);

@@ -1,14 +1,17 @@
 using Serilog;
 using Supervisor.Handoff;
+using Supervisor.Unix;
 
 namespace Supervisor.Worker;
 
 /// <summary>
-/// What one connection gets from the control channel: broadcasts and targeted messages
-/// for its client (held until the session has a sender, so a push right after the 101
-/// is not lost), and "going away". Also the way it reports its app's pid.
+/// What one connection gets from the acceptor: broadcasts and targeted messages for its
+/// client, which the acceptor writes to the client itself when it can (see
+/// <see cref="SendGate"/>) and otherwise sends on the control channel (held here until
+/// the session has a sender, so a push right after the 101 is not lost), and "going
+/// away". Also the way it reports its app's pid.
 /// </summary>
-public sealed class SessionLink(WorkerLink link)
+public sealed class SessionLink(WorkerLink link, SendGate gate)
 {
     private readonly TaskCompletionSource _goingAway = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
@@ -29,7 +32,10 @@ public sealed class SessionLink(WorkerLink link)
         lock (_gate)
         {
             if (_ended)
+            {
+                gate.CountDelivered();
                 return;
+            }
             if (_sender is null)
             {
                 _early!.Add(utf8.ToArray());
@@ -38,6 +44,7 @@ public sealed class SessionLink(WorkerLink link)
             sender = _sender;
         }
         sender.SendText(utf8);
+        gate.CountDelivered();
     }
 
     /// <summary>From now on messages go straight to <paramref name="sender"/>; the ones that
@@ -60,7 +67,10 @@ public sealed class SessionLink(WorkerLink link)
                 _early = [];
             }
             foreach (byte[] message in early)
+            {
                 sender.SendText(message);
+                gate.CountDelivered();
+            }
         }
     }
 
@@ -68,7 +78,32 @@ public sealed class SessionLink(WorkerLink link)
     public void End()
     {
         lock (_gate)
+        {
             _ended = true;
+            gate.Close();
+            // Held back for a sender that never came: dealt with all the same.
+            for (int i = 0; i < (_early?.Count ?? 0); i++)
+                gate.CountDelivered();
+            _early?.Clear();
+        }
+    }
+
+    /// <summary>Payload bytes the acceptor wrote to this client itself.</summary>
+    public long PushedBytes => gate.DirectBytes;
+
+    /// <summary>When it last did (<see cref="Environment.TickCount64"/>), 0 if never.</summary>
+    public long LastPushedTicks => gate.LastDirectTicks;
+
+    /// <summary>Once the 101 is out: the acceptor may write pushed messages to the client
+    /// itself from now on, each write of this worker's to <paramref name="stream"/> taking
+    /// its turn. Disposing the result ends that (the session is over). If the connection
+    /// is torn down before the gate opens, pushes keep coming through the channel.</summary>
+    public IDisposable ShareWrites(BlockingSocketStream stream)
+    {
+        var turns = new ClientWriteTurns(gate, () => stream.IsDisposed || link.AtEnd);
+        if (gate.Open(turns.GiveUp))
+            stream.Turns = turns;
+        return turns;
     }
 
     public void ReportAppStarted(int appPid, ILogger log)

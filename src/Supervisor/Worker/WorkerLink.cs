@@ -17,6 +17,10 @@ public sealed class WorkerLink(int fd) : IDisposable
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
+    private volatile bool _atEnd;
+
+    /// <summary>True once the channel has ended: the acceptor has gone.</summary>
+    public bool AtEnd => _atEnd;
 
     /// <summary>The next frame, with the descriptor that came with it (-1 if none); null at
     /// end of stream, which means the acceptor has gone.</summary>
@@ -80,9 +84,21 @@ public sealed class WorkerLink(int fd) : IDisposable
             // recvmsg's wait takes every wake-up, and went back to sleep twice per
             // connection for nothing; poll's is woken only for what it asked for.
             ReadinessPoll.Wait(_channel.Fd, -1);
-            int n = DescriptorPassing.Receive(_channel.Fd, _buffer.AsSpan(_end), _descriptors);
+            int n;
+            try
+            {
+                n = DescriptorPassing.Receive(_channel.Fd, _buffer.AsSpan(_end), _descriptors);
+            }
+            catch (UnixException)
+            {
+                _atEnd = true;
+                throw;
+            }
             if (n == 0)
+            {
+                _atEnd = true;
                 return false;
+            }
             _end += n;
         }
         return true;

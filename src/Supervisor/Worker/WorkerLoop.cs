@@ -19,7 +19,7 @@ namespace Supervisor.Worker;
 /// SIGTERM), or when a connection left something behind: a thread still running, a
 /// descriptor still open, or more live heap than a fresh worker has.
 /// </summary>
-public sealed class WorkerLoop(WorkerLink link)
+public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
 {
     /// <summary>Heap (live and garbage) past which a worker collects after its connection.
     /// After its first connection a worker's heap is ~300 kB.</summary>
@@ -187,7 +187,10 @@ public sealed class WorkerLoop(WorkerLink link)
                         Begin(WorkerStart.Decode(frame.Payload.Span), descriptor);
                         break;
                     case FrameType.Text:
-                        CurrentLink()?.Deliver(frame.Payload);
+                        if (CurrentLink() is { } current)
+                            current.Deliver(frame.Payload);
+                        else
+                            sendGate.CountDelivered();
                         break;
                     case FrameType.GoingAway:
                         Retire(goAway: true);
@@ -208,7 +211,9 @@ public sealed class WorkerLoop(WorkerLink link)
 
     private void Begin(WorkerStart start, int clientFd)
     {
-        var sessionLink = new SessionLink(link);
+        // Before this connection's first message is read (this is the reader's thread).
+        sendGate.ResetDelivered();
+        var sessionLink = new SessionLink(link, sendGate);
         lock (_gate)
         {
             if (_retiring || _current is not null)

@@ -5,7 +5,7 @@ namespace Supervisor.Worker;
 
 /// <summary>
 /// <c>ws-supervisor worker</c>: started by the acceptor, never by hand. Adopts the control
-/// channel (fd 4) and serves the connections the acceptor hands it, one at a time, until
+/// channel (fd 4) and the send gate's page (fd 5), and serves the connections the acceptor hands it, one at a time, until
 /// it is told to retire (see <see cref="WorkerLoop"/>).
 /// </summary>
 public static class WorkerMain
@@ -13,9 +13,12 @@ public static class WorkerMain
     public static int Run()
     {
         int control;
+        SendGate sendGate;
         try
         {
             control = InheritedSocket.Check(HandoffContract.ControlFd);
+            sendGate = new SendGate(SharedPage.Map(HandoffContract.SendGateFd));
+            FdPair.Close(HandoffContract.SendGateFd); // mapped; the number is free again
         }
         catch (Exception e) when (e is UnixException or InvalidOperationException)
         {
@@ -23,6 +26,7 @@ public static class WorkerMain
             return 2;
         }
         using var link = new WorkerLink(control);
-        return new WorkerLoop(link).Run();
+        using (sendGate)
+            return new WorkerLoop(link, sendGate).Run();
     }
 }

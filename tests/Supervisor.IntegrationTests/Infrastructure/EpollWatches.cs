@@ -73,6 +73,33 @@ public static partial class EpollWatches
         return channels;
     }
 
+    /// <summary>The inodes of <paramref name="pid"/>'s established TCP connections: in the
+    /// acceptor, its copies of the clients' sockets (kept for writing pushed messages).</summary>
+    public static IReadOnlySet<ulong> ClientSockets(int pid)
+    {
+        var established = new HashSet<ulong>();
+        foreach (string file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(file))
+                continue;
+            foreach (string line in File.ReadLines(file).Skip(1))
+            {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
+                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[3] == "01")
+                    established.Add(ulong.Parse(fields[9], CultureInfo.InvariantCulture));
+            }
+        }
+        var sockets = new HashSet<ulong>();
+        foreach (var (_, target) in Links(pid))
+        {
+            if (SocketLink().Match(target) is { Success: true } match
+                && ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) is var inode && established.Contains(inode))
+                sockets.Add(inode);
+        }
+        return sockets;
+    }
+
     private static IEnumerable<(int Fd, string Target)> Links(int pid)
     {
         foreach (string path in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))

@@ -99,6 +99,30 @@ public static class ProcTree
         long.Parse(File.ReadLines(statusPath).First(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
             .Split(':')[1].Trim(), CultureInfo.InvariantCulture);
 
+    /// <summary>For each of <paramref name="pids"/>, how often its thread named
+    /// <paramref name="threadName"/> (comm) has gone to sleep; a process or thread that
+    /// ends while being read is left out.</summary>
+    public static Dictionary<int, long> ThreadSleeps(IEnumerable<int> pids, string threadName)
+    {
+        var sleeps = new Dictionary<int, long>();
+        foreach (int pid in pids)
+        {
+            try
+            {
+                foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+                {
+                    if (File.ReadAllText($"{task}/comm").Trim() == threadName)
+                        sleeps[pid] = VoluntarySwitches($"{task}/status");
+                }
+            }
+            catch (IOException)
+            {
+                // Ended while being read.
+            }
+        }
+        return sleeps;
+    }
+
     /// <summary>Polls until the process has exited, or the timeout passes; true if it exited.</summary>
     public static Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout) => PollUntilAsync(() => !IsAlive(pid), timeout);
 

@@ -1,10 +1,9 @@
-using Supervisor.Handoff;
-
 namespace Supervisor.Acceptor.Bus;
 
 /// <summary>
-/// Fans one text message out to the workers a predicate picks: one encoded frame, one
-/// non-blocking post per worker. Queues that are full are waited on together, for at
+/// Fans one text message out to the connections a predicate picks: its frames made once
+/// (<see cref="PushedText"/>), one non-blocking post per connection, which writes it to
+/// the client itself where it can. Queues that are full are waited on together, for at
 /// most <see cref="WorkerOutbox.StallTimeout"/> in all, so a burst slows its sender down
 /// (the FIFO's writers block, nothing is lost) and a stalled client costs one pause.
 /// Returns how many connections it reached.
@@ -13,15 +12,15 @@ public sealed class Broadcaster(WorkerRegistry registry)
 {
     public int Send(ReadOnlySpan<byte> utf8, Func<WorkerEntry, bool> addressed)
     {
-        byte[]? frame = null;
+        PushedText? text = null;
         List<WorkerOutbox>? full = null;
         int reached = 0;
         foreach (var worker in registry.Live)
         {
             if (!addressed(worker))
                 continue;
-            frame ??= ControlFrame.Encode(FrameType.Text, utf8);
-            switch (worker.Outbox.TryPost(frame))
+            text ??= new PushedText(utf8);
+            switch (worker.Outbox.TryPost(text))
             {
                 case WorkerOutbox.PostResult.Queued:
                     reached++;
@@ -32,7 +31,7 @@ public sealed class Broadcaster(WorkerRegistry registry)
             }
         }
         if (full is not null)
-            reached += WaitForRoom(full, frame!);
+            reached += WaitForRoom(full, text!.ChannelFrame);
         return reached;
     }
 

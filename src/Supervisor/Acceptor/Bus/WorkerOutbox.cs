@@ -1,12 +1,15 @@
 using System.Threading.Channels;
 using Serilog;
 using Supervisor.Acceptor.Channels;
+using Supervisor.Handoff;
 
 namespace Supervisor.Acceptor.Bus;
 
 /// <summary>
-/// What the acceptor has to say to one worker: sent at once when nothing is waiting,
-/// else kept in a bounded queue drained by one task.
+/// What the acceptor has to say to one worker's connection: a pushed message is written
+/// to the client directly when the <see cref="DirectPush"/> can (nothing queued, the worker
+/// not writing), else sent to the worker at once when nothing is waiting, else kept in a
+/// bounded queue drained by one task.
 /// A full queue first means "busy": the sender waits for room, up to
 /// <see cref="StallTimeout"/>, which slows the FIFO's writers down instead of losing
 /// lines in a burst. A queue still full after that belongs to a client that has stopped
@@ -31,9 +34,14 @@ public sealed class WorkerOutbox
     private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ControlChannel _control;
+    private readonly DirectPush? _direct;
     private readonly string _connectionId;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
+
+    // Text messages that went (or are queued to go) over the channel: the worker has to
+    // write all of them before a direct push may follow (see SendGate).
+    private int _textsViaChannel;
 
     // Whoever holds it writes to the channel: the pump, or a post sending straight away.
     // It starts taken, so nothing goes out before the worker's start frame (see Start).
@@ -42,9 +50,12 @@ public sealed class WorkerOutbox
     private long _dropped;
     private int _stalled;
 
-    public WorkerOutbox(ControlChannel control, string connectionId, ILogger log)
+    /// <summary><paramref name="direct"/>: null where the acceptor holds no copy of the client
+    /// socket (a socket-mode app's connection).</summary>
+    public WorkerOutbox(ControlChannel control, DirectPush? direct, string connectionId, ILogger log)
     {
         _control = control;
+        _direct = direct;
         _connectionId = connectionId;
         _log = log;
     }
@@ -75,9 +86,15 @@ public sealed class WorkerOutbox
         await _writer.WaitAsync(); // after a post's send in progress; never given back
     }
 
+    /// <summary>A pushed message: written to the client now, or else as
+    /// <see cref="TryPost(byte[])"/> does with its channel frame.</summary>
+    public PostResult TryPost(PushedText text) => TryPost(text.ChannelFrame, text);
+
     /// <summary>Queues a complete control frame without waiting. <see cref="PostResult.Full"/>:
     /// not queued, and the caller may wait with <see cref="PostWithinAsync"/>.</summary>
-    public PostResult TryPost(byte[] frame)
+    public PostResult TryPost(byte[] frame) => TryPost(frame, text: null);
+
+    private PostResult TryPost(byte[] frame, PushedText? text)
     {
         if (Volatile.Read(ref _stalled) == 1)
         {
@@ -90,17 +107,26 @@ public sealed class WorkerOutbox
             _log.Information("connection {ConnectionId} is reading again; {Dropped} messages to it were dropped while it was stalled",
                 _connectionId, Dropped);
         }
-        if (TrySendNow(frame))
+        if (TrySendNow(frame, text))
             return PostResult.Queued;
-        return _queue.Writer.TryWrite(frame) ? PostResult.Queued : PostResult.Full;
+        if (!_queue.Writer.TryWrite(frame))
+            return PostResult.Full;
+        CountIfText(frame);
+        return PostResult.Queued;
     }
 
-    /// <summary>With nothing queued and nobody writing, the frame goes out from this thread
-    /// with one non-blocking send: a broadcast to a thousand idle queues is a thousand
-    /// sends, not a thousand pump wake-ups on the thread pool. A full socket buffer (or a
-    /// gone worker) leaves it to the queue; a partial send is finished before anything
-    /// else may write.</summary>
-    private bool TrySendNow(byte[] frame)
+    private void CountIfText(byte[] frame)
+    {
+        if (frame[0] == (byte)FrameType.Text)
+            Interlocked.Increment(ref _textsViaChannel);
+    }
+
+    /// <summary>With nothing queued and nobody writing, the message goes out from this
+    /// thread with one non-blocking send, to the client if it can, else to the worker: a
+    /// broadcast to a thousand idle queues is a thousand sends, not a thousand pump
+    /// wake-ups on the thread pool. A full socket buffer (or a gone worker) leaves it to
+    /// the queue; a partial send is finished before anything else may write.</summary>
+    private bool TrySendNow(byte[] frame, PushedText? text)
     {
         if (_queue.Reader.Count > 0 || !_writer.Wait(0))
             return false;
@@ -109,11 +135,27 @@ public sealed class WorkerOutbox
         {
             if (_queue.Reader.Count > 0 || _stop.IsCancellationRequested)
                 return false;
+            if (text is not null && _direct is not null)
+            {
+                switch (_direct.TryWrite(text, Volatile.Read(ref _textsViaChannel), out Task rest))
+                {
+                    case DirectPush.Outcome.Written:
+                        return true;
+                    case DirectPush.Outcome.Finishing:
+                        finishing = true;
+                        _ = ReleaseWriterAfter(rest);
+                        return true;
+                }
+            }
             int sent = _control.TrySend(frame);
             if (sent == frame.Length)
+            {
+                CountIfText(frame);
                 return true;
+            }
             if (sent <= 0)
                 return false;
+            CountIfText(frame);
             finishing = true;
             _ = FinishAsync(frame, sent);
             return true;
@@ -122,6 +164,18 @@ public sealed class WorkerOutbox
         {
             if (!finishing)
                 _writer.Release();
+        }
+    }
+
+    private async Task ReleaseWriterAfter(Task finishing)
+    {
+        try
+        {
+            await finishing;
+        }
+        finally
+        {
+            _writer.Release();
         }
     }
 
@@ -148,7 +202,10 @@ public sealed class WorkerOutbox
             while (await _queue.Writer.WaitToWriteAsync(deadline))
             {
                 if (_queue.Writer.TryWrite(frame))
+                {
+                    CountIfText(frame);
                     return true;
+                }
             }
             return false; // completed: the worker is gone
         }

@@ -115,6 +115,7 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
             _idle.Remove(worker);
         }
         worker.Control.Dispose();
+        worker.Gate.Dispose(); // unmapped once no push holds it
         return true;
     }
 
@@ -138,8 +139,8 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
 
     private WorkerProcess StartOne()
     {
-        var (pid, control) = launcher.Spawn();
-        var worker = new WorkerProcess(pid, control);
+        var (pid, control, gate) = launcher.Spawn();
+        var worker = new WorkerProcess(pid, control, gate);
         lock (_gate)
             _all.Add(pid, worker);
         try

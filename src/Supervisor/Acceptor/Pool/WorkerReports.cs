@@ -42,7 +42,10 @@ public sealed class WorkerReports(WorkerRegistry registry, WorkerPool pool, Reap
     private async Task EndConnectionAsync(WorkerProcess worker)
     {
         if (registry.TryRemove(worker.Pid, out var entry) && entry is not null)
+        {
             await entry.Outbox.StopAsync();
+            entry.Direct?.Dispose();
+        }
         pool.Return(worker);
     }
 }
