@@ -109,7 +109,7 @@ public sealed class ConfigCommandTests
         foreach (string expected in new[]
         {
             "Type=notify", "User=nobody", "RuntimeDirectory=ws-supervisor", "RuntimeDirectoryPreserve=yes", "KillMode=mixed",
-            "TimeoutStopSec=15", "Restart=on-failure", "LimitNOFILE=101024", "TasksMax=infinity", "WantedBy=multi-user.target",
+            "TimeoutStopSec=15", "Restart=on-failure", "LimitNOFILE=151024", "TasksMax=infinity", "WantedBy=multi-user.target",
         })
             Assert.Contains(expected, lines);
 

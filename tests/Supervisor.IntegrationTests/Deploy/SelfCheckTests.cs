@@ -34,14 +34,14 @@ public sealed partial class SelfCheckTests : IDisposable
     {
         using var server = StartWithFdLimit(256, "--maxforks=1000");
         Assert.Contains(Warnings(server), w => w.Contains("file descriptor limit (256) is too low for --maxforks=1000")
-            && w.Contains("past about 192 connections accept() fails with EMFILE"));
+            && w.Contains("past about 96 connections accept() fails with EMFILE"));
     }
 
     [Fact]
     public void FdLimit_LowWithoutMaxforks_WarnsAndSuggestsOne()
     {
         using var server = StartWithFdLimit(256);
-        Assert.Contains(Warnings(server), w => w.Contains("no --maxforks, and the file descriptor limit is 256") && w.Contains("--maxforks=192"));
+        Assert.Contains(Warnings(server), w => w.Contains("no --maxforks, and the file descriptor limit is 256") && w.Contains("--maxforks=96"));
     }
 
     [Fact]

@@ -4,8 +4,9 @@ namespace Supervisor.Acceptor.SelfChecks;
 
 /// <summary>
 /// Whether the process limits hold the connections --maxforks allows. The acceptor keeps
-/// one fd per open connection for its whole life (its end of the worker's control channel)
-/// and one more per handshake in progress; a worker's own ~6 fds count against its own
+/// two fds per open connection for its whole life (its end of the worker's control channel,
+/// and its copy of the client socket for pushed messages) and one per handshake in
+/// progress; a worker's own fds count against its own
 /// copy of the limit, not the acceptor's. Each connection is also a worker process with
 /// its threads plus the app: RLIMIT_NPROC (per user, root exempt) and the cgroup's
 /// pids.max (systemd's TasksMax=) count every one of those tasks.
@@ -13,8 +14,11 @@ namespace Supervisor.Acceptor.SelfChecks;
 public static class ResourceCheck
 {
     /// <summary>Listeners, FIFO, control socket, epoll, logs and handshakes in flight: an
-    /// idle acceptor holds 14 fds, and one more per open connection (measured).</summary>
+    /// acceptor holds 15 fds plus one per spare worker, and two more per open connection
+    /// (measured: 37 with 10 connections and 2 spares).</summary>
     public const int AcceptorBaseFds = 64;
+
+    public const int AcceptorFdsPerConnection = 2;
 
     /// <summary>Tasks one connection costs: an idle NativeAOT worker runs 11 threads
     /// (measured: GC, finalizer, signal handling, socket engine, timers, its pumps), its app
@@ -27,10 +31,10 @@ public static class ResourceCheck
 
     public static IEnumerable<string> Check(int maxForks, ulong fdLimit, TaskLimit? taskLimit)
     {
-        long fdCapacity = Math.Max(0, (long)Math.Min(fdLimit, int.MaxValue) - AcceptorBaseFds);
+        long fdCapacity = Math.Max(0, (long)Math.Min(fdLimit, int.MaxValue) - AcceptorBaseFds) / AcceptorFdsPerConnection;
         if (maxForks > 0 && maxForks > fdCapacity)
         {
-            yield return $"the file descriptor limit ({fdLimit}) is too low for --maxforks={maxForks}: the acceptor holds one fd " +
+            yield return $"the file descriptor limit ({fdLimit}) is too low for --maxforks={maxForks}: the acceptor holds two fds " +
                 $"per open connection and one per handshake, so past about {fdCapacity} connections accept() fails with EMFILE " +
                 "and new clients are turned away as if the server were full; raise it (LimitNOFILE= in the unit, ulimit -n) " +
                 "or lower --maxforks";

@@ -17,10 +17,11 @@ public static class SystemdUnit
         var (backend, service) = (request.Backend, request.Service);
         string runDirName = Path.GetFileName(backend.RunDir!);
         int stopSeconds = service.ShutdownTimeoutSeconds + 10;
-        // The acceptor holds one fd per open connection (its control channel to the worker)
-        // plus one per handshake in progress; workers and apps each get the same limit for
-        // their own handful. 65536 covers tens of thousands of connections.
-        long nofile = Math.Min(1_048_576, Math.Max(65_536, 2L * backend.MaxForks + 1024));
+        // The acceptor holds two fds per open connection (its control channel to the worker,
+        // its copy of the client socket) plus one per handshake in progress; workers and apps
+        // each get the same limit for their own handful. 65536 covers tens of thousands of
+        // connections.
+        long nofile = Math.Min(1_048_576, Math.Max(65_536, 3L * backend.MaxForks + 1024));
 
         var text = new StringBuilder();
         text.AppendLine("# ws-supervisor as a systemd service.");
