@@ -63,14 +63,7 @@ public static partial class EpollWatches
             if (fields.Length == 7 && fields[4] == "0001" && fields[5] == "03")
                 unnamedConnected.Add(ulong.Parse(fields[6], CultureInfo.InvariantCulture));
         }
-        var channels = new HashSet<ulong>();
-        foreach (var (_, target) in Links(pid))
-        {
-            if (SocketLink().Match(target) is { Success: true } match
-                && ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) is var inode && unnamedConnected.Contains(inode))
-                channels.Add(inode);
-        }
-        return channels;
+        return SocketsOf(pid, unnamedConnected);
     }
 
     /// <summary>The inodes of <paramref name="pid"/>'s established TCP connections: in the
@@ -90,14 +83,20 @@ public static partial class EpollWatches
                     established.Add(ulong.Parse(fields[9], CultureInfo.InvariantCulture));
             }
         }
-        var sockets = new HashSet<ulong>();
+        return SocketsOf(pid, established);
+    }
+
+    /// <summary>Those of <paramref name="inodes"/> that are sockets <paramref name="pid"/> holds.</summary>
+    private static HashSet<ulong> SocketsOf(int pid, IReadOnlySet<ulong> inodes)
+    {
+        var held = new HashSet<ulong>();
         foreach (var (_, target) in Links(pid))
         {
             if (SocketLink().Match(target) is { Success: true } match
-                && ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) is var inode && established.Contains(inode))
-                sockets.Add(inode);
+                && ulong.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) is var inode && inodes.Contains(inode))
+                held.Add(inode);
         }
-        return sockets;
+        return held;
     }
 
     private static IEnumerable<(int Fd, string Target)> Links(int pid)
