@@ -87,6 +87,46 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
         Assert.All(channels, inode => Assert.Contains(watches, w => w.Inode == inode && (w.Events & EpollWatches.EPOLLIN) != 0));
     }
 
+    /// <summary>A client stops reading in the middle of a pushed line, and its worker is
+    /// killed: the acceptor lets go of everything of that connection. No socket stays
+    /// watched for room, and it maps no send-gate page but those of the workers alive.
+    /// (A wait for room on a socket that is then closed by its last holder would leave
+    /// the epoll without a report, and hold its page forever.)</summary>
+    [Fact]
+    public async Task Push_WorkerKilledWhileAPushWaitsForRoom_AcceptorKeepsNothingOfIt()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
+        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cts.Token);
+        var writer = Task.Factory.StartNew(() => WriteLines(server.FifoPath), cts.Token,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await server.WaitForLogAsync(new("is not reading"), TimeSpan.FromSeconds(30));
+        var sockets = new HashSet<ulong>(EpollWatches.ClientSockets(server.Pid));
+        sockets.UnionWith(EpollWatches.ControlChannels(server.Pid));
+        output.WriteLine($"stalled: {string.Join("; ", WatchedForRoom(EpollWatches.Of(server.Pid), sockets))}");
+
+        Assert.True(Signals.Send(server.ServingWorkers().Single().Pid, Signals.SIGKILL));
+        await writer;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var forRoom = WatchedForRoom(EpollWatches.Of(server.Pid), sockets);
+            int pages = GatePages(server.Pid), workers = server.AllWorkers().Count;
+            if (forRoom.Count == 0 && pages == workers)
+                break;
+            Assert.True(DateTime.UtcNow < deadline, $"10 s after the worker was killed the acceptor still watches " +
+                $"[{string.Join("; ", forRoom)}] for room and maps {pages} send-gate pages for {workers} workers");
+            await Task.Delay(50, cts.Token);
+        }
+        Assert.False(server.HasExited);
+    }
+
+    /// <summary>The send-gate pages <paramref name="pid"/> has mapped (memfds by name, in /proc/PID/maps).</summary>
+    private static int GatePages(int pid) =>
+        File.ReadLines($"/proc/{pid}/maps").Count(l => l.Contains("memfd:ws-supervisor-send-gate", StringComparison.Ordinal));
+
     private static List<EpollWatches.Watch> WatchedForRoom(IEnumerable<EpollWatches.Watch> watches, IReadOnlySet<ulong> channels) =>
         watches.Where(w => channels.Contains(w.Inode) && (w.Events & EpollWatches.EPOLLOUT) != 0).ToList();
 

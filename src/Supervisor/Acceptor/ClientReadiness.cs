@@ -41,8 +41,8 @@ public sealed class ClientReadiness
         WhenAsync(socket, ForReading, cancellation);
 
     /// <summary>Completes when <paramref name="socket"/> has room to send, or has failed or
-    /// been shut down (the next send says which).</summary>
-    public Task WhenWritableAsync(Socket socket) => WhenAsync(socket, ForWriting, CancellationToken.None);
+    /// been shut down (the next send says which); cancelled with <paramref name="cancellation"/>.</summary>
+    public Task WhenWritableAsync(Socket socket, CancellationToken cancellation) => WhenAsync(socket, ForWriting, cancellation);
 
     private Task WhenAsync(Socket socket, uint events, CancellationToken cancellation)
     {

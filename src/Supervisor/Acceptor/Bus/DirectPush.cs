@@ -17,6 +17,10 @@ namespace Supervisor.Acceptor.Bus;
 /// meanwhile so nothing can come between its parts.</remarks>
 public sealed class DirectPush(Socket client, SendGate gate, ClientReadiness readiness) : IDisposable
 {
+    // Ends a wait for room when the connection ends under it: once its worker is gone too,
+    // closing our copy frees the socket, which leaves the epoll without a report.
+    private readonly CancellationTokenSource _ended = new();
+
     public enum Outcome
     {
         /// <summary>The whole frame is in the socket.</summary>
@@ -60,7 +64,7 @@ public sealed class DirectPush(Socket client, SendGate gate, ClientReadiness rea
         {
             while (sent < frame.Length)
             {
-                await readiness.WhenWritableAsync(client);
+                await readiness.WhenWritableAsync(client, _ended.Token);
                 int more = NonBlockingSend.TrySend(client, frame.AsSpan(sent));
                 if (more < 0)
                     return; // gone, or shut down by the worker ending the connection
@@ -68,9 +72,9 @@ public sealed class DirectPush(Socket client, SendGate gate, ClientReadiness rea
             }
             gate.CountDirect(payloadLength);
         }
-        catch (Exception e) when (e is UnixException or ObjectDisposedException)
+        catch (Exception e) when (e is UnixException or ObjectDisposedException or OperationCanceledException)
         {
-            // The socket was closed under the wait: the connection is over.
+            // The connection ended under the wait.
         }
         finally
         {
@@ -80,5 +84,9 @@ public sealed class DirectPush(Socket client, SendGate gate, ClientReadiness rea
 
     /// <summary>Closes the acceptor's copy of the socket (the worker's keeps the connection
     /// open while it serves it). Once the outbox has stopped, or its worker is gone.</summary>
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        _ended.Cancel();
+        client.Dispose();
+    }
 }

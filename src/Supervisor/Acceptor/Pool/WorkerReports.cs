@@ -43,8 +43,11 @@ public sealed class WorkerReports(WorkerRegistry registry, WorkerPool pool, Reap
     {
         if (registry.TryRemove(worker.Pid, out var entry) && entry is not null)
         {
-            await entry.Outbox.StopAsync();
+            // First: a push still waiting for room in the client's socket ends now instead of
+            // holding up the outbox's stop (the worker has shut the socket down, which should
+            // wake it anyway).
             entry.Direct?.Dispose();
+            await entry.Outbox.StopAsync();
         }
         pool.Return(worker);
     }
