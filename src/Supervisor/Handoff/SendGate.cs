@@ -25,7 +25,7 @@ namespace Supervisor.Handoff;
 /// (the worker writes it), after the close frame, and between connections.</item>
 /// <item>Order: a message that went over the control channel is written by the worker
 /// later; one pushed directly must not overtake it. So the worker counts the messages it
-/// has taken off the channel (<see cref="Delivered"/>), and the acceptor pushes directly
+/// has taken off the channel (<see cref="CountDelivered"/>), and the acceptor pushes directly
 /// only when that count matches what it sent that way.</item>
 /// </list>
 /// <para>The direct pushes are counted here too, for the worker's access log line and its
@@ -39,16 +39,16 @@ public sealed class SendGate(SharedPage page) : IDisposable
     private const int LastDirectOffset = 16;
 
     /// <summary>The worker is writing.</summary>
-    public const int WorkerHolds = 1;
+    private const int WorkerHolds = 1;
 
     /// <summary>The acceptor is writing (or finishing a frame the socket took part of).</summary>
-    public const int AcceptorHolds = 2;
+    private const int AcceptorHolds = 2;
 
     /// <summary>The worker sleeps on the word until the acceptor is done.</summary>
-    public const int WorkerWaiting = 4;
+    private const int WorkerWaiting = 4;
 
     /// <summary>No direct pushes: no connection, no 101 yet, or the close frame is out.</summary>
-    public const int Closed = 8;
+    private const int Closed = 8;
 
     /// <summary>How long the worker sleeps before it looks whether to give up.</summary>
     private const int WaitSliceMs = 100;
