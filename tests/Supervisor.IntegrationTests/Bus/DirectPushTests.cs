@@ -173,6 +173,33 @@ public sealed class DirectPushTests
         }
     }
 
+    /// <summary>A connection whose lines were pushed by the acceptor carries on after the
+    /// acceptor is killed: its worker owns the connection, the acceptor's copy of the
+    /// socket dies with the acceptor without ending it, and the send gate left behind
+    /// does not hold up the worker's writes.</summary>
+    [Fact]
+    public async Task Broadcast_ThenTheAcceptorKilled_TheConnectionCarriesOnWithItsApp()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url("/survivor"), cts.Token);
+        await client.AssertEchoesAsync("before", cts.Token);
+        for (int i = 0; i < 20; i++)
+        {
+            await BusControl.RequestAsync(server.ControlPath, $"broadcast pushed {i}", cts.Token);
+            Assert.Equal($"pushed {i}", await client.ReceiveTextAsync(cts.Token));
+        }
+
+        server.RememberDescendants(); // the worker and its app, reaped by Dispose
+        Assert.True(server.Signal(Signals.SIGKILL));
+        Assert.NotNull(server.WaitForExit(TimeSpan.FromSeconds(10)));
+
+        for (int i = 0; i < 20; i++)
+            await client.AssertEchoesAsync($"after {i}", cts.Token);
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
+    }
+
     /// <summary>A client that only gets pushed lines is not idle, and the bytes pushed to it
     /// are in its access log line, though its worker wrote none of them.</summary>
     [Fact]
