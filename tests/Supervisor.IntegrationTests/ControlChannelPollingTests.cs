@@ -54,15 +54,11 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
-        using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
-        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cts.Token);
-
         // Lines fill the client's socket; the rest of the one that did not fit waits for
         // room (or, if the worker was writing, the worker blocks, its channel fills, and the
         // outbox's send waits): the one wait that may watch for EPOLLOUT.
-        var writer = Task.Factory.StartNew(() => WriteLines(server.FifoPath), cts.Token,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await server.WaitForLogAsync(new("is not reading"), TimeSpan.FromSeconds(30));
+        var (stalledClient, writer) = await StallAClientAsync(server, cts.Token);
+        using var stalled = stalledClient;
         var channels = await ChannelsOfEveryWorkerAsync(server, cts.Token);
         var sockets = new HashSet<ulong>(channels);
         sockets.UnionWith(EpollWatches.ClientSockets(server.Pid));
@@ -97,11 +93,8 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
-        using var stalled = await RawHttp.ConnectStalledAsync(server.Port, cts.Token);
-        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cts.Token);
-        var writer = Task.Factory.StartNew(() => WriteLines(server.FifoPath), cts.Token,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await server.WaitForLogAsync(new("is not reading"), TimeSpan.FromSeconds(30));
+        var (stalledClient, writer) = await StallAClientAsync(server, cts.Token);
+        using var stalled = stalledClient;
         var sockets = new HashSet<ulong>(EpollWatches.ClientSockets(server.Pid));
         sockets.UnionWith(EpollWatches.ControlChannels(server.Pid));
         output.WriteLine($"stalled: {string.Join("; ", WatchedForRoom(EpollWatches.Of(server.Pid), sockets))}");
@@ -144,6 +137,19 @@ public sealed class ControlChannelPollingTests(ITestOutputHelper output)
             Assert.True(DateTime.UtcNow < deadline, $"{channels.Count} control channels for {workers} workers after 10 s");
             await Task.Delay(50, cancellation);
         }
+    }
+
+    /// <summary>A client that has stopped reading (a small receive window, nothing read),
+    /// and 10 MiB of FIFO lines pushed at it from another thread until the acceptor logs
+    /// that it is not reading; the writer ends once the rest have been dropped.</summary>
+    private static async Task<(Socket Stalled, Task Writer)> StallAClientAsync(SupervisorProcess server, CancellationToken cancellation)
+    {
+        var stalled = await RawHttp.ConnectStalledAsync(server.Port, cancellation);
+        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(10), cancellation);
+        var writer = Task.Factory.StartNew(() => WriteLines(server.FifoPath), cancellation,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await server.WaitForLogAsync(new("is not reading"), TimeSpan.FromSeconds(30));
+        return (stalled, writer);
     }
 
     private static void WriteLines(string fifo)
