@@ -79,7 +79,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         if (options.App.StaticDirectory is { } staticDir)
             log.Information("Static files from {Dir} at {Url:l}", staticDir, Url((IPEndPoint)listeners[0].LocalEndPoint!).Replace("ws://", "http://"));
         log.Information("File descriptor limit {FdLimit}: room for about {Connections} open connections",
-            fdLimit, fdLimit > ResourceCheck.AcceptorBaseFds ? (fdLimit - ResourceCheck.AcceptorBaseFds) / ResourceCheck.AcceptorFdsPerConnection : 0);
+            fdLimit, ResourceCheck.ConnectionCapacity(fdLimit));
         AdmissionLog.Describe(options, log);
         if (fifo is not null)
         {

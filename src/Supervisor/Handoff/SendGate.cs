@@ -156,8 +156,8 @@ public sealed class SendGate(SharedPage page) : IDisposable
     /// message.</summary>
     public void ResetDelivered() => Volatile.Write(ref DeliveredWord, 0);
 
-    /// <summary>One channel message dealt with (sent or dropped).</summary>
-    public void CountDelivered() => Interlocked.Increment(ref DeliveredWord);
+    /// <summary>Channel messages dealt with (sent or dropped).</summary>
+    public void CountDelivered(int messages = 1) => Interlocked.Add(ref DeliveredWord, messages);
 
     /// <summary>Opens the gate to direct pushes once the 101 is out: waits out a push of
     /// the last connection still finishing (on a socket that is shut down, so not for

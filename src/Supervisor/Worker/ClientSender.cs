@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Unicode;
+using Supervisor.Protocol.Messages;
 
 namespace Supervisor.Worker;
 
@@ -29,10 +28,8 @@ public sealed class ClientSender(WebSocket socket, IdleClock? idle = null, Func<
     /// <summary>Sends one text message; false if the connection can no longer send.</summary>
     public bool SendText(ReadOnlyMemory<byte> utf8)
     {
-        // A text frame must be valid UTF-8 (RFC 6455 §5.6) or the client fails the
-        // connection with 1007; an app printing Latin-1 gets U+FFFD instead.
-        if (!Utf8.IsValid(utf8.Span))
-            utf8 = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8.Span));
+        if (TextRepair.RepairedOrNull(utf8.Span) is { } repaired)
+            utf8 = repaired;
 
         return Send(utf8, WebSocketMessageType.Text);
     }

@@ -80,10 +80,8 @@ public sealed class SessionLink(WorkerLink link, SendGate gate)
         lock (_gate)
         {
             _ended = true;
-            gate.Close();
             // Held back for a sender that never came: dealt with all the same.
-            for (int i = 0; i < (_early?.Count ?? 0); i++)
-                gate.CountDelivered();
+            gate.CountDelivered(_early?.Count ?? 0);
             _early?.Clear();
         }
     }

@@ -1,7 +1,6 @@
-using System.Text;
-using System.Text.Unicode;
 using Supervisor.Handoff;
 using Supervisor.Protocol.Frames;
+using Supervisor.Protocol.Messages;
 
 namespace Supervisor.Acceptor.Bus;
 
@@ -17,10 +16,8 @@ public sealed class PushedText
     private byte[]? _channelFrame;
     private byte[]? _clientFrame;
 
-    /// <summary>A text frame must be valid UTF-8 (RFC 6455 §5.6) or the client fails the
-    /// connection with 1007: invalid bytes become U+FFFD, as a worker does with its app's.</summary>
-    public PushedText(ReadOnlySpan<byte> utf8) =>
-        _utf8 = Utf8.IsValid(utf8) ? utf8.ToArray() : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8));
+    /// <summary>Invalid UTF-8 is repaired as a worker repairs its app's lines (<see cref="TextRepair"/>).</summary>
+    public PushedText(ReadOnlySpan<byte> utf8) => _utf8 = TextRepair.RepairedOrNull(utf8) ?? utf8.ToArray();
 
     public int Length => _utf8.Length;
 

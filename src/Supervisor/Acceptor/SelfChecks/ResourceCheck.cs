@@ -16,9 +16,9 @@ public static class ResourceCheck
     /// <summary>Listeners, FIFO, control socket, epoll, logs and handshakes in flight: an
     /// acceptor holds 15 fds plus one per spare worker, and two more per open connection
     /// (measured: 37 with 10 connections and 2 spares).</summary>
-    public const int AcceptorBaseFds = 64;
+    private const int AcceptorBaseFds = 64;
 
-    public const int AcceptorFdsPerConnection = 2;
+    private const int AcceptorFdsPerConnection = 2;
 
     /// <summary>Tasks one connection costs: an idle NativeAOT worker runs 11 threads
     /// (measured: GC, finalizer, signal handling, socket engine, timers, its pumps), its app
@@ -29,9 +29,13 @@ public static class ResourceCheck
     /// limit is low enough to be reached by a modest site.</summary>
     private const long ModestSite = 1000;
 
+    /// <summary>About how many connections an fd limit of <paramref name="fdLimit"/> holds.</summary>
+    public static long ConnectionCapacity(ulong fdLimit) =>
+        Math.Max(0, (long)Math.Min(fdLimit, int.MaxValue) - AcceptorBaseFds) / AcceptorFdsPerConnection;
+
     public static IEnumerable<string> Check(int maxForks, ulong fdLimit, TaskLimit? taskLimit)
     {
-        long fdCapacity = Math.Max(0, (long)Math.Min(fdLimit, int.MaxValue) - AcceptorBaseFds) / AcceptorFdsPerConnection;
+        long fdCapacity = ConnectionCapacity(fdLimit);
         if (maxForks > 0 && maxForks > fdCapacity)
         {
             yield return $"the file descriptor limit ({fdLimit}) is too low for --maxforks={maxForks}: the acceptor holds two fds " +
