@@ -6,8 +6,8 @@ namespace Supervisor.Protocol.Frames;
 /// <summary>
 /// A server's close frame, which the acceptor writes itself right after a 101 when a
 /// connection is refused for a "retry later" limit. Besides pushed messages
-/// (<see cref="TextFrame"/>), everything else on a WebSocket is the worker's (the BCL
-/// engine's) business.
+/// (<see cref="TextFrame"/>), everything else on a WebSocket is the worker's business
+/// (<see cref="Engine.PlainWebSocket"/> sends its close frames with this too).
 /// </summary>
 public static class CloseFrame
 {

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Supervisor.Protocol.Frames;
 
 /// <summary>
@@ -10,33 +8,12 @@ namespace Supervisor.Protocol.Frames;
 /// </summary>
 public static class TextFrame
 {
-    /// <summary>FIN + opcode 0x1, the length in the shortest of its three forms (RFC 6455
-    /// §5.2), no mask (a server never masks, §5.1), then <paramref name="utf8"/>, which the
-    /// caller has made valid UTF-8 (§5.6).</summary>
+    /// <summary>FIN + opcode 0x1 (<see cref="ServerFrameHeader"/>), then
+    /// <paramref name="utf8"/>, which the caller has made valid UTF-8 (§5.6).</summary>
     public static byte[] Server(ReadOnlySpan<byte> utf8)
     {
-        int header = utf8.Length switch
-        {
-            <= 125 => 2,
-            <= ushort.MaxValue => 4,
-            _ => 10,
-        };
-        var frame = new byte[header + utf8.Length];
-        frame[0] = 0x81; // FIN, RSV1-3 clear, opcode 1 (text)
-        switch (header)
-        {
-            case 2:
-                frame[1] = (byte)utf8.Length;
-                break;
-            case 4:
-                frame[1] = 126;
-                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)utf8.Length);
-                break;
-            default:
-                frame[1] = 127;
-                BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)utf8.Length);
-                break;
-        }
+        var frame = new byte[ServerFrameHeader.SizeFor(utf8.Length) + utf8.Length];
+        int header = ServerFrameHeader.Write(frame, Opcode.Text, fin: true, utf8.Length);
         utf8.CopyTo(frame.AsSpan(header));
         return frame;
     }

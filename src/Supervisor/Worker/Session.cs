@@ -48,15 +48,7 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             return;
         }
         using var sharedWrites = link.ShareWrites(stream);
-        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            // Unsolicited pongs (RFC 6455 §5.5.3) every interval keep proxies that cut
-            // idle tunnels (Apache's and nginx's 60 s defaults) from cutting this one.
-            KeepAliveInterval = settings.PingSeconds > 0 ? TimeSpan.FromSeconds(settings.PingSeconds) : TimeSpan.Zero,
-            // What the acceptor's 101 promised (RFC 7692), read back from the same text.
-            DangerousDeflateOptions = DeflateAgreement.Parse(settings.Extensions)?.ToEngineOptions(),
-        });
+        using var socket = ClientEngine.Create(stream, settings);
         var idle = new IdleClock(() => link.LastPushedTicks);
         var sender = new ClientSender(socket, idle, () => link.PushedBytes);
         if (settings.Mode == AppMode.Cgi)
