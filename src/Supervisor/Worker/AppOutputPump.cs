@@ -25,11 +25,13 @@ public static class AppOutputPump
         {
             var splitter = new LineSplitter(maxLineBytes);
             bool clientGone = false;
-            void Send(ReadOnlyMemory<byte> line)
+            // One delegate for the connection: a local function passed as an argument
+            // becomes a new delegate at every call, an allocation per read of stdout.
+            Action<ReadOnlyMemory<byte>> send = line =>
             {
                 if (!clientGone && !sender.SendText(line))
                     clientGone = true;
-            }
+            };
 
             // Rented: the worker's next connection reuses it (and this thread) instead of
             // leaving 16 KiB of garbage per connection on the heap.
@@ -39,12 +41,12 @@ public static class AppOutputPump
                 int n;
                 while ((n = ReadOrEof(stdout, buffer)) > 0)
                 {
-                    if (!splitter.Feed(buffer.AsSpan(0, n), Send))
+                    if (!splitter.Feed(buffer.AsSpan(0, n), send))
                         return Outcome.LineTooLong;
                     if (clientGone)
                         return Outcome.ClientGone;
                 }
-                splitter.Flush(Send);
+                splitter.Flush(send);
                 return clientGone ? Outcome.ClientGone : Outcome.EndOfOutput;
             }
             finally

@@ -47,19 +47,20 @@ public static class StdoutPumps
         {
             var decoder = new ExactDecoder(maxMessageBytes);
             bool clientGone = false;
-            void Send(MessageKind kind, ReadOnlyMemory<byte> payload)
+            // One delegate for the connection, as in the line pump.
+            Action<MessageKind, ReadOnlyMemory<byte>> send = (kind, payload) =>
             {
                 if (clientGone)
                     return;
                 if (!(kind == MessageKind.Text ? sender.SendText(payload) : sender.SendBinary(payload)))
                     clientGone = true;
-            }
+            };
 
             byte[] buffer = new byte[ExactReadSize];
             int n;
             while ((n = ReadOrEof(stdout, buffer)) > 0)
             {
-                if (decoder.Feed(buffer.AsSpan(0, n), Send) is var error and not ExactDecodeError.None)
+                if (decoder.Feed(buffer.AsSpan(0, n), send) is var error and not ExactDecodeError.None)
                 {
                     log.Warning("app stdout breaks the exact framing ({FramingError}); see docs/modes.md", error);
                     return Outcome.FramingError;
