@@ -9,9 +9,6 @@ namespace Supervisor.Protocol.Frames;
 /// </summary>
 public static class ServerFrameHeader
 {
-    /// <summary>The longest header: 2 bytes, then a 64-bit length.</summary>
-    public const int MaxBytes = 10;
-
     public static int SizeFor(long payloadLength) => payloadLength switch
     {
         <= 125 => 2,
