@@ -20,7 +20,7 @@ public static class ClosePayload
         if (payload.Length == 1)
             return ProtocolViolation.CloseFrameTooShort;
         ushort code = BinaryPrimitives.ReadUInt16BigEndian(payload);
-        if (!MaySend(code))
+        if (!IsValidReceived(code))
             return ProtocolViolation.InvalidCloseCode;
         ReadOnlySpan<byte> text = payload[2..];
         if (!Utf8.IsValid(text))
@@ -35,8 +35,10 @@ public static class ClosePayload
     /// registry: service restart, try again later, bad gateway); 3000–4999 are for
     /// libraries and applications. 1004–1006 and 1015 are reserved or may never be sent,
     /// and everything else below 3000 is unassigned. The BCL engine draws the same line.
+    /// This is the rule for a code received; what the server itself refuses to send is
+    /// <see cref="Frames.CloseFrame.Server"/>'s, which only bars the reserved codes.
     /// </summary>
-    public static bool MaySend(int code) => code switch
+    public static bool IsValidReceived(int code) => code switch
     {
         >= 1000 and <= 1003 => true,
         >= 1007 and <= 1014 => true,

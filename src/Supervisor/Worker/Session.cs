@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using Serilog;
 using Supervisor.Handoff;
 using Supervisor.Logging;
-using Supervisor.Protocol.Extensions;
 using Supervisor.Unix;
 using Supervisor.Worker.Modes;
 

@@ -50,9 +50,9 @@ public class ClosePayloadTests
     [InlineData(1016, false)]
     [InlineData(2999, false)]
     [InlineData(5000, false)]
-    public void MaySend_Code_AsRfc6455AndTheIanaRegistrySay(int code, bool valid)
+    public void IsValidReceived_Code_AsRfc6455AndTheIanaRegistrySay(int code, bool valid)
     {
-        Assert.Equal(valid, ClosePayload.MaySend(code));
+        Assert.Equal(valid, ClosePayload.IsValidReceived(code));
         byte[] payload = [(byte)(code >> 8), (byte)code];
         Assert.Equal(valid ? null : ProtocolViolation.InvalidCloseCode, ClosePayload.TryRead(payload, out _, out _));
     }
