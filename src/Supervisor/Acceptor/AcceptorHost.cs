@@ -94,13 +94,13 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
         systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");
 
-        var loops = listeners.Select(l => AcceptLoopAsync(l, handler, readiness, reserve, stopping.Token)).ToArray();
+        var outOfDescriptors = new OutOfDescriptorsAnswer(options, readiness, log);
+        var accepting = listeners.Select(l => AcceptThread.Start(l, handler, reserve, outOfDescriptors, log)).ToList();
         stopping.Token.WaitHandle.WaitOne();
         systemd?.Stopping();
 
-        foreach (var listener in listeners)
-            listener.Dispose();
-        Task.WaitAll(loops);
+        accepting.ForEach(a => a.Stop());
+        listeners.ForEach(l => l.Dispose());
         control?.Dispose();
         ShutDownWorkers(pool, reaper);
         fifo?.Dispose(); // the FIFO file itself stays: writers keep its path across restarts
@@ -128,45 +128,6 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         {
             socket.Dispose();
             throw;
-        }
-    }
-
-    private async Task AcceptLoopAsync(Socket listener, UpgradeHandler handler, ClientReadiness readiness, DescriptorReserve reserve,
-        CancellationToken stopping)
-    {
-        var outOfDescriptors = new OutOfDescriptorsAnswer(options, readiness, log);
-        while (!stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(stopping);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
-            {
-                continue; // the client gave up while in the backlog: its problem, not ours
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
-            {
-                await reserve.ShedOneAsync(listener, outOfDescriptors.SendAsync, handler.Admitted, stopping);
-                continue;
-            }
-            catch (SocketException e)
-            {
-                // ENOBUFS and friends: out of a resource for now, not broken for good.
-                // Pausing lets exiting workers return it instead of spinning on accept.
-                log.Error("accept failed: {Error}; pausing accepts for 100 ms", e.Message);
-                await Task.Delay(100, CancellationToken.None);
-                continue;
-            }
-            // The worker inherits this socket and its options: small messages must not
-            // wait for Nagle's algorithm.
-            client.NoDelay = true;
-            _ = handler.HandleAsync(client);
         }
     }
 

@@ -26,10 +26,10 @@ public sealed class DescriptorReserve(ILogger log) : IDisposable
     private long _shed;
     private DateTime _lastLog = DateTime.MinValue;
 
-    /// <summary>Called by an accept loop whose accept failed with EMFILE/ENFILE: answers
-    /// one waiting connection with <paramref name="shed"/> if the spare is free, and
-    /// returns once the loop may try accept again.</summary>
-    public async Task ShedOneAsync(Socket listener, Func<Socket, Task> shed, int liveConnections, CancellationToken stopping)
+    /// <summary>Called by an accept thread whose accept failed with EMFILE/ENFILE:
+    /// answers one waiting connection with <paramref name="shed"/> if the spare is free,
+    /// and returns once the thread may try accept again.</summary>
+    public void ShedOne(Socket listener, Func<Socket, Task> shed, int liveConnections, Func<bool> stopping)
     {
         bool haveSpare;
         lock (_lock)
@@ -53,32 +53,30 @@ public sealed class DescriptorReserve(ILogger log) : IDisposable
         }
         if (!haveSpare)
         {
-            await Task.Delay(Pause, CancellationToken.None);
+            Thread.Sleep(Pause);
             return;
         }
 
         Socket? client = null;
-        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        try
         {
-            wait.CancelAfter(AcceptWait);
-            try
-            {
-                client = await listener.AcceptAsync(wait.Token);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The waiting client left, or the limit is system-wide (ENFILE) and the
-                // spare did not help: pause, as without a spare.
-            }
+            // poll(2), then accept: the listener stays a plain blocking socket.
+            if (!stopping() && listener.Poll(AcceptWait, SelectMode.SelectRead))
+                client = listener.Accept();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The waiting client left, or the limit is system-wide (ENFILE) and the
+            // spare did not help: pause, as without a spare.
         }
         if (client is null)
         {
             Restore();
-            await Task.Delay(Pause, CancellationToken.None);
+            Thread.Sleep(Pause);
             return;
         }
         Interlocked.Increment(ref _shed);
-        // The answer may take up to a second or two (head, close handshake); the loop goes
+        // The answer may take up to a second or two (head, close handshake); the thread goes
         // back to accepting meanwhile, pausing on EMFILE while the spare is out.
         _ = AnswerThenRestoreAsync(client, shed);
     }

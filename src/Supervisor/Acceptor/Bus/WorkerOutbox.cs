@@ -46,7 +46,13 @@ public sealed class WorkerOutbox
     // Whoever holds it writes to the channel: the pump, or a post sending straight away.
     // It starts taken, so nothing goes out before the worker's start frame (see Start).
     private readonly SemaphoreSlim _writer = new(0, 1);
-    private Task _pump = Task.CompletedTask;
+
+    // The pump starts with the first frame that has to wait in the queue, not with the
+    // connection: most connections never have one, and a pump that only ever waited cost
+    // every connection a thread-pool wake-up when it was stopped.
+    private readonly Lock _pumpLock = new();
+    private bool _started;
+    private Task? _pump;
     private long _dropped;
     private int _stalled;
 
@@ -67,8 +73,28 @@ public sealed class WorkerOutbox
     public void Start()
     {
         _writer.Release();
-        _pump = PumpAsync();
+        lock (_pumpLock)
+        {
+            _started = true;
+            if (_queue.Reader.Count > 0)
+                StartPumpLocked();
+        }
     }
+
+    /// <summary>After a frame went into the queue: someone must drain it. Under the lock
+    /// with <see cref="Start"/>, so a frame queued while it runs is seen by one or the other.</summary>
+    private void EnsurePump()
+    {
+        lock (_pumpLock)
+        {
+            if (_started && !_stop.IsCancellationRequested)
+                StartPumpLocked();
+        }
+    }
+
+    /// <summary>Under <see cref="_pumpLock"/>. The pump runs on the pool, so that its first
+    /// send never runs under the lock.</summary>
+    private void StartPumpLocked() => _pump ??= Task.Run(PumpAsync);
 
     /// <summary>The connection is over but its worker lives on for the next one: stop after
     /// the frame being sent (never mid-frame: the channel would lose its framing), drop
@@ -82,7 +108,11 @@ public sealed class WorkerOutbox
 
     private async Task StopWritingAsync()
     {
-        await _pump;
+        Task? pump;
+        lock (_pumpLock)
+            pump = _pump;
+        if (pump is not null)
+            await pump;
         await _writer.WaitAsync(); // after a post's send in progress; never given back
     }
 
@@ -112,6 +142,7 @@ public sealed class WorkerOutbox
         if (!_queue.Writer.TryWrite(frame))
             return PostResult.Full;
         CountIfText(frame);
+        EnsurePump();
         return PostResult.Queued;
     }
 
@@ -204,6 +235,7 @@ public sealed class WorkerOutbox
                 if (_queue.Writer.TryWrite(frame))
                 {
                     CountIfText(frame);
+                    EnsurePump();
                     return true;
                 }
             }

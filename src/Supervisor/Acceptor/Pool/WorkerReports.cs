@@ -29,10 +29,10 @@ public sealed class WorkerReports(WorkerRegistry registry, WorkerPool pool, Reap
                     entry.AppPid = appPid;
                 break;
             case FrameType.Ready:
-                // Stopping the outbox waits for the frame being sent, which may itself be
-                // waiting for the poller to report room: on the poller's thread that would
-                // never end.
-                _ = Task.Run(() => EndConnectionAsync(worker));
+                // Runs here only as far as its first wait: stopping the outbox may wait for
+                // a frame being sent, which may itself be waiting for this thread to report
+                // room. Usually nothing is in flight, and it ends here without a thread hop.
+                _ = EndConnectionAsync(worker);
                 break;
         }
     }
