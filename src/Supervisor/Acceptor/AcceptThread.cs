@@ -7,14 +7,16 @@ namespace Supervisor.Acceptor;
 /// <summary>
 /// One listener's accept loop, on a thread of its own that sleeps in accept(2). A client
 /// sends its request head as soon as it has connected, so the head has usually arrived
-/// by the time accept returns (100 of 101 in a trace), and <see cref="UpgradeHandler.HandleAsync"/> runs on
-/// this thread all the way to the hand-off; only a head still on its way (or an auth
-/// program) continues elsewhere. Accepting through the runtime's socket engine instead
-/// woke its epoll thread, which queued the accept to the thread pool, which woke a pool
-/// thread. Together with the outbox pump started only when a push has to wait and the end
-/// of a connection run on the poller's thread, this took the acceptor from ~17 context
-/// switches per connection to ~3, and its CPU per connection from ~0.85 ms to ~0.45 ms
-/// (schedstat, 300 connections one at a time).
+/// by the time accept returns (100 of 101 in a trace), and
+/// <see cref="UpgradeHandler.HandleAsync"/> runs on this thread all the way to the
+/// hand-off; only a head still on its way (or an auth program) continues elsewhere.
+/// Accepting through the runtime's socket engine instead woke its epoll thread, which
+/// queued the accept to the thread pool, which woke a pool thread. Together with the
+/// outbox pump started only when a push has to wait and the end of a connection run on
+/// the poller's thread, this took the acceptor's CPU per connection from 0.46-0.51 to
+/// 0.28-0.35 ms and its runs from 10-11 to 4-5 with connections back to back, and from
+/// ~17 runs to ~3 with pauses between them, when every wake-up finds its thread asleep
+/// (schedstat; profiling/connect-split.py beside the benchmark).
 /// </summary>
 public sealed class AcceptThread
 {
