@@ -17,11 +17,22 @@ import statistics
 import sys
 import time
 
+from proctree import descendants
+
 REQUEST = (b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
            b'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
 MESSAGE = b'hello'
 FRAME = bytes([0x81, 0x80 | len(MESSAGE), 0, 0, 0, 0]) + MESSAGE  # masked with a zero key
 CLOSE = bytes([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])
+
+
+def read_until(s, received, done, what):
+    while not done(received):
+        chunk = s.recv(4096)
+        if not chunk:
+            sys.exit(f'the server closed the connection before {what}')
+        received += chunk
+    return received
 
 
 def one_connection(port):
@@ -31,20 +42,11 @@ def one_connection(port):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     t1 = time.perf_counter()
     s.sendall(REQUEST)
-    received = b''
-    while b'\r\n\r\n' not in received:
-        chunk = s.recv(4096)
-        if not chunk:
-            sys.exit('the server closed the connection before its 101')
-        received += chunk
+    received = read_until(s, b'', lambda r: b'\r\n\r\n' in r, 'its 101')
     t2 = time.perf_counter()
     s.sendall(FRAME)
     rest = received.split(b'\r\n\r\n', 1)[1]
-    while len(rest) < 2 + len(MESSAGE):
-        chunk = s.recv(4096)
-        if not chunk:
-            sys.exit('the server closed the connection before the echo')
-        rest += chunk
+    read_until(s, rest, lambda r: len(r) >= 2 + len(MESSAGE), 'the echo')
     t3 = time.perf_counter()
     s.sendall(CLOSE)
     try:
@@ -54,22 +56,6 @@ def one_connection(port):
         pass
     s.close()
     return (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3
-
-
-def descendants(root):
-    children = collections.defaultdict(list)
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open(f'/proc/{entry}/stat') as stat:
-                    children[int(stat.read().rsplit(')', 1)[1].split()[1])].append(int(entry))
-            except OSError:
-                pass  # gone meanwhile
-    tree, i = [root], 0
-    while i < len(tree):
-        tree += children[tree[i]]
-        i += 1
-    return tree
 
 
 def snapshot(root):

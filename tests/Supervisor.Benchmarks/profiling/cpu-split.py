@@ -16,22 +16,7 @@ import subprocess
 import sys
 import time
 
-
-def descendants(root):
-    children = collections.defaultdict(list)
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open(f'/proc/{entry}/stat') as stat:
-                    parent = int(stat.read().rsplit(')', 1)[1].split()[1])
-                children[parent].append(int(entry))
-            except OSError:
-                pass  # gone meanwhile
-    tree, i = [root], 0
-    while i < len(tree):
-        tree += children[tree[i]]
-        i += 1
-    return tree
+from proctree import descendants
 
 
 def snapshot(root):
