@@ -34,7 +34,7 @@ public static class Bench
             await using var theirs = await StartAsync(harness, new ServerSpec(ServerKind.Websocketd, options.Websocketd, echoSh, []));
 
             if (options.Includes("connect"))
-                Add(table, ConnectLatency.Rows, await harness.InterleaveAsync("connect latency", ours, theirs, s => ConnectLatency.RunAsync(harness, s)));
+                Add(table, ConnectLatency.Rows, await ConnectLatency.RunAsync(harness, ours, theirs));
             if (options.Includes("rate"))
                 Add(table, ConnectRate.Rows(options.RateConcurrency), await harness.InterleaveAsync("connections/s", ours, theirs, s => ConnectRate.RunAsync(harness, s)));
             if (options.Includes("memory"))
@@ -44,7 +44,7 @@ public static class Bench
                 table.AddNote($"Idle servers before connecting: ws-supervisor {IdleServer(runs.Ours)}, websocketd {IdleServer(runs.Theirs)} PSS.");
             }
             if (options.Includes("rtt"))
-                Add(table, EchoRtt.Rows(options.RttConnections, options.RttMessages), await harness.InterleaveAsync("echo RTT", ours, theirs, s => EchoRtt.RunAsync(harness, s)));
+                Add(table, EchoRtt.Rows(options.RttConnections, options.RttMessages), await EchoRtt.RunAsync(harness, ours, theirs));
             await harness.EnsureIdleAsync(ours);
             await harness.EnsureIdleAsync(theirs);
         }
@@ -70,7 +70,7 @@ public static class Bench
         if (options.Includes("broadcast"))
             Add(table, Broadcast.Rows(options.BroadcastClients), await BroadcastAsync(harness, ourFlags, echoSh));
 
-        table.AddNote($"Client: {client.Name}; medians of {options.Runs} run(s) per server, interleaved; MB = MiB.");
+        table.AddNote($"Client: {client.Name}; medians of {options.Runs} run(s) per server, interleaved (connect latency and echo RTT in turns of {options.Turn}); MB = MiB.");
         table.AddNote($"Run time: {total.Elapsed.TotalSeconds:0} s.");
         Console.Out.WriteLine();
         Console.Out.Write(options.Markdown ? table.ToMarkdown() : table.ToText());

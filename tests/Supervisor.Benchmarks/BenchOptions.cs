@@ -13,6 +13,7 @@ public sealed record BenchOptions(
     bool Quick,
     int Warmup,
     int ConnectSamples,
+    int Turn,
     int RateConnections,
     int RateConcurrency,
     int IdleConnections,
@@ -31,7 +32,7 @@ public sealed record BenchOptions(
 
     private static readonly HashSet<string> Valued =
     [
-        "supervisor", "websocketd", "runs", "warmup", "connect-samples", "rate-connections", "rate-concurrency",
+        "supervisor", "websocketd", "runs", "warmup", "connect-samples", "turn", "rate-connections", "rate-concurrency",
         "idle-connections", "rtt-connections", "rtt-messages", "throughput-mb", "broadcast-clients", "broadcasts",
         "only", "client",
     ];
@@ -104,6 +105,7 @@ public sealed record BenchOptions(
             quick,
             Warmup: Int("warmup", 20, 5, 0, 10_000),
             ConnectSamples: Int("connect-samples", 300, 50, 1, 1_000_000),
+            Turn: Int("turn", 25, 25, 1, 1_000_000),
             RateConnections: Int("rate-connections", 1000, 200, 1, 1_000_000),
             RateConcurrency: Int("rate-concurrency", 16, 16, 1, 1000),
             IdleConnections: Int("idle-connections", 1000, 100, 1, 10_000),

@@ -7,7 +7,9 @@ const string Usage = """
 
     ws-supervisor side by side with websocketd (issue 8). Starts both on free loopback ports
     with the same app, runs each metric on them in turn (A B A B …, --runs each), and prints
-    the median of the runs, the ratio ours/theirs, the target and whether it is met.
+    the median of the runs, the ratio ours/theirs, the target and whether it is met. Connect
+    latency and echo RTT, which the machine's drift moves most, go further: within each run
+    the servers take turns of --turn connections or messages, so both share the same seconds.
 
     Usage:
       dotnet run -c Release --project tests/Supervisor.Benchmarks -- --supervisor PATH [options]
@@ -21,6 +23,8 @@ const string Usage = """
       --quick                   tiny sizes and one run: finishes in about a minute
       --only LIST               some of: connect,rate,memory,rtt,throughput,socket,broadcast (default all)
       --warmup N                connections per server before measuring (default 20)
+      --turn N                  connections (connect latency) or messages on each connection
+                                (echo RTT) one server takes before the other's turn (default 25)
       --client KIND             raw (default: a lean RFC 6455 client on a bare socket) or
                                 ClientWebSocket (the BCL's; its handshake costs more per connect)
       --markdown                print the table as Markdown, for README

@@ -9,9 +9,11 @@ namespace Supervisor.Benchmarks.Metrics;
 /// Echo round trips under load: <c>--rtt-connections</c> connections (100), opened first and
 /// not timed, then all at once each sending <c>--rtt-messages</c> messages (100) of 32 B,
 /// one at a time, waiting for each echo. p50/p99 over every round trip, and messages per
-/// second over the whole phase. The raw client drives every connection from one thread
-/// (<see cref="PolledEcho"/>), so the load generator takes little of the two cores the
-/// servers are measured on; its CPU per echo is a row of its own.
+/// second over the time spent echoing. Both servers' connections stay open for the run, and
+/// the servers take turns (<see cref="TakingTurns"/>) of <c>--turn</c> messages on each. The
+/// raw client drives every connection from one thread (<see cref="PolledEcho"/>), so the
+/// load generator takes little of the two cores the servers are measured on; its CPU per
+/// echo is a row of its own.
 /// </summary>
 public static class EchoRtt
 {
@@ -25,42 +27,81 @@ public static class EchoRtt
         new("  machine CPU per echo (all CPUs busy, /proc/stat)", "machine-cpu", "µs", Goal.Info),
     ];
 
-    public static async Task<RunResult> RunAsync(Harness harness, ServerProcess server)
+    public static Task<MetricRuns> RunAsync(Harness harness, ServerProcess ours, ServerProcess theirs)
     {
-        int connectionCount = harness.Options.RttConnections;
         int messages = harness.Options.RttMessages;
-        using var deadline = harness.Deadline(TimeSpan.FromSeconds(120 + connectionCount * (double)messages * 0.002));
+        int turn = Math.Min(harness.Options.Turn, messages);
+        return TakingTurns.RunAsync(harness, "echo RTT", ours, theirs, (messages + turn - 1) / turn,
+            server => Turns.OpenAsync(harness, server, messages, turn));
+    }
 
-        // The raw client's connections block, so only the polled echo drives them.
-        bool polled = harness.Client is RawConnector;
-        var connector = polled ? new RawConnector(blocking: true) : harness.Client;
-        var connections = await harness.OpenManyAsync(server, connectionCount, 16, deadline.Token, connector);
-        try
+    /// <summary>One server's connections, open for the whole run (idle while the other
+    /// server takes its turn), and what its turns measured.</summary>
+    private sealed class Turns(Harness harness, ServerProcess server, IWsConnection[] connections,
+        CancellationTokenSource deadline, int messages, int turn) : ITurns
+    {
+        private readonly List<double> _rtts = new(connections.Length * messages);
+        private readonly RawWebSocket[]? _polled = harness.Client is RawConnector ? [.. connections.Cast<RawWebSocket>()] : null;
+        private int _sentEach;
+        private double _seconds;
+        private double _serverCpuSeconds;
+        private TimeSpan _clientCpu;
+        private long _machineTicks;
+
+        public static async Task<ITurns> OpenAsync(Harness harness, ServerProcess server, int messages, int turn)
         {
+            int count = harness.Options.RttConnections;
+            var deadline = harness.Deadline(TimeSpan.FromSeconds(120 + count * (double)messages * 0.002));
+            try
+            {
+                var connections = await harness.OpenManyAsync(server, count, 16, deadline.Token, Connector(harness));
+                return new Turns(harness, server, connections, deadline, messages, turn);
+            }
+            catch
+            {
+                deadline.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The raw client's connections block, so only the polled echo drives them.</summary>
+        private static IWsConnector Connector(Harness harness) =>
+            harness.Client is RawConnector ? new RawConnector(blocking: true) : harness.Client;
+
+        public async Task TakeTurnAsync()
+        {
+            int each = Math.Min(turn, messages - _sentEach);
             double cpuBefore = ProcessTree.TreeCpuSeconds(server.Pid);
             TimeSpan clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long machineBefore = Machine.BusyTicks();
             var clock = Stopwatch.StartNew();
-            double[] rtts = polled
-                ? await PolledAsync(connections.Cast<RawWebSocket>().ToArray(), messages, deadline.Token)
-                : await LoopedAsync(connections, messages, deadline.Token);
-            double seconds = clock.Elapsed.TotalSeconds;
-            double cpuSeconds = ProcessTree.TreeCpuSeconds(server.Pid) - cpuBefore;
-            TimeSpan clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
-            long machineTicks = Machine.BusyTicks() - machineBefore;
+            double[] rtts = _polled is not null
+                ? await PolledAsync(_polled, each, deadline.Token)
+                : await LoopedAsync(connections, each, deadline.Token);
+            _seconds += clock.Elapsed.TotalSeconds;
+            _serverCpuSeconds += ProcessTree.TreeCpuSeconds(server.Pid) - cpuBefore;
+            _clientCpu += Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
+            _machineTicks += Machine.BusyTicks() - machineBefore;
+            _rtts.AddRange(rtts);
+            _sentEach += each;
+        }
 
+        public RunResult Result()
+        {
             var result = new RunResult();
-            result.Values["p50"] = Stats.Percentile(rtts, 50);
-            result.Values["p99"] = Stats.Percentile(rtts, 99);
-            result.Values["rate"] = rtts.Length / seconds;
-            result.Values["cpu"] = cpuSeconds * 1e6 / rtts.Length;
-            result.Values["client-cpu"] = clientCpu.TotalMicroseconds / rtts.Length;
-            result.Values["machine-cpu"] = machineTicks / ProcessTree.TicksPerSecond * 1e6 / rtts.Length;
+            result.Values["p50"] = Stats.Percentile(_rtts, 50);
+            result.Values["p99"] = Stats.Percentile(_rtts, 99);
+            result.Values["rate"] = _rtts.Count / _seconds;
+            result.Values["cpu"] = _serverCpuSeconds * 1e6 / _rtts.Count;
+            result.Values["client-cpu"] = _clientCpu.TotalMicroseconds / _rtts.Count;
+            result.Values["machine-cpu"] = _machineTicks / ProcessTree.TicksPerSecond * 1e6 / _rtts.Count;
             return result;
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
             await Harness.CloseManyAsync(connections);
+            deadline.Dispose();
         }
     }
 

@@ -153,9 +153,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string StderrTail => string.Join(" | ", _stderrTail);
 
-    /// <summary>Polls until no process is left under the server (every app and worker of the
-    /// last run has gone), up to <paramref name="timeout"/>; true if it got there.</summary>
-    public async Task<bool> WaitIdleAsync(TimeSpan timeout)
+    /// <summary>Polls every <paramref name="poll"/> (25 ms unless given) until no app is left
+    /// under the server (ours keeps its idle workers), up to <paramref name="timeout"/>; true
+    /// if it got there.</summary>
+    public async Task<bool> WaitIdleAsync(TimeSpan timeout, TimeSpan? poll = null)
     {
         var clock = Stopwatch.StartNew();
         while (AppCount() > 0)
@@ -163,7 +164,7 @@ public sealed class ServerProcess : IAsyncDisposable
             EnsureRunning();
             if (clock.Elapsed > timeout)
                 return false;
-            await Task.Delay(25);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(25));
         }
         return true;
     }
