@@ -13,6 +13,9 @@ namespace Supervisor.Benchmarks;
 public sealed class Harness(BenchOptions options, IWsConnector client, CancellationToken cancellation)
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan QuietBound = TimeSpan.FromSeconds(10);
+    private const double QuietBusyFraction = 0.10;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public BenchOptions Options => options;
@@ -39,6 +42,7 @@ public sealed class Harness(BenchOptions options, IWsConnector client, Cancellat
     public async Task<MetricRuns> InterleaveAsync(string title, ServerProcess ours, ServerProcess? theirs,
         Func<ServerProcess, Task<RunResult>> run)
     {
+        await SettleAsync();
         var mine = new List<RunResult>();
         var others = new List<RunResult>();
         var order = new List<(ServerProcess Server, List<RunResult> Results)> { (ours, mine) };
@@ -67,6 +71,29 @@ public sealed class Harness(BenchOptions options, IWsConnector client, Cancellat
             }
         }
         return new MetricRuns(mine, others);
+    }
+
+    /// <summary>Waits, up to <see cref="QuietBound"/>, until the machine is all but idle (its
+    /// CPUs under <see cref="QuietBusyFraction"/> busy over <see cref="QuietWindow"/>) before
+    /// a metric starts. `dotnet run`, for one, stays behind as this program's parent and
+    /// compiles in the background for its first seconds: under perf, about a second of CPU
+    /// in the first two, where the first connect run used to begin.</summary>
+    public async Task SettleAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        double capacity = QuietWindow.TotalSeconds * Environment.ProcessorCount * ProcessTree.TicksPerSecond;
+        while (clock.Elapsed < QuietBound)
+        {
+            long before = Machine.BusyTicks();
+            await Task.Delay(QuietWindow, cancellation);
+            if ((Machine.BusyTicks() - before) / capacity < QuietBusyFraction)
+            {
+                if (clock.Elapsed > 2 * QuietWindow)
+                    Progress($"waited {clock.Elapsed.TotalSeconds:0.0} s for the machine to go quiet");
+                return;
+            }
+        }
+        Progress($"the machine is still busy after {QuietBound.TotalSeconds:0} s of waiting for it to go quiet; measuring anyway");
     }
 
     /// <summary>Waits until nothing of the last run is left under the server; a server that

@@ -30,6 +30,7 @@ public static class TakingTurns
     public static async Task<MetricRuns> RunAsync(Harness harness, string title, ServerProcess ours, ServerProcess theirs,
         int blocks, Func<ServerProcess, Task<ITurns>> begin)
     {
+        await harness.SettleAsync();
         var mine = new List<RunResult>();
         var others = new List<RunResult>();
         for (int run = 1; run <= harness.Options.Runs; run++)
