@@ -19,9 +19,10 @@ public interface ITurns : IAsyncDisposable
 /// the metrics whose figures this machine's drift moves more than the servers differ: the
 /// connect and echo latencies. Taken whole, one server's run and then the other's, the same
 /// build's connect p50 moved from 3.0 to 4.7 ms between runs of one invocation, seconds
-/// apart (a VM with 2–3 % steal), so a run's ratio said more about which second it fell in than about the servers.
-/// Blocks of a fraction of a second put both servers in the same seconds. The order flips
-/// from block to block and from run to run, so neither always goes first.
+/// apart (a VM with 2–3 % steal), so a run's ratio said more about which second it fell in
+/// than about the servers. Blocks of a fraction of a second put both servers in the same
+/// seconds. The order flips from block to block and from run to run, so neither always
+/// goes first.
 /// </summary>
 public static class TakingTurns
 {
