@@ -8,7 +8,8 @@ namespace Supervisor.Protocol.Extensions;
 /// text back with <see cref="Parse"/>, so what was promised and what runs cannot differ.
 /// </summary>
 /// <param name="ServerMaxWindowBits">Announced only when the client asked for a limit (§7.1.2.1).</param>
-/// <param name="ClientMaxWindowBits">Announced only when the client said it supports the parameter (§7.1.2.2).</param>
+/// <param name="ClientMaxWindowBits">Never announced by this server (§7.1.2.2 lets it leave the client's window as it
+/// is); read back when a socket-mode app parses an agreement that has it.</param>
 public sealed record DeflateAgreement(
     bool ServerNoContextTakeover,
     bool ClientNoContextTakeover,

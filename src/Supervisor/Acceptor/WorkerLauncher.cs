@@ -69,8 +69,8 @@ public sealed class WorkerLauncher
     /// <summary>Sends the start frame (the 101 inside it; the worker writes it) with the
     /// client socket attached. Throws <see cref="UnixException"/> if the worker cannot take
     /// it (it has died): the client socket is then still ours and untouched, so the caller
-    /// can try another worker or answer with a status. On success the caller closes its
-    /// copy of the socket.</summary>
+    /// can try another worker or answer with a status. On success the caller keeps its copy
+    /// of the socket until the connection ends, to write pushed messages itself.</summary>
     public static void Handover(Socket client, ControlChannel control, WorkerStart start)
     {
         byte[] frame = new ControlFrame(FrameType.Start, start.Encode()).Encode();

@@ -5,8 +5,8 @@ namespace Supervisor.Handoff;
 /// read. The acceptor spawns <c>ws-supervisor worker</c> with one end of a unix stream
 /// socket pair at fd <see cref="ControlFd"/>, ahead of need (a pool of spare workers).
 /// Everything on fd 4 is <see cref="ControlFrame"/>s. A connection is handed over as one
-/// <see cref="FrameType.Start"/> frame with the client socket attached (SCM_RIGHTS, the
-/// 101 already sent); when it ends the worker answers <see cref="FrameType.Ready"/> and
+/// <see cref="FrameType.Start"/> frame with the client socket attached (SCM_RIGHTS), the
+/// 101 inside it for the worker to write first; when it ends the worker answers <see cref="FrameType.Ready"/> and
 /// waits for the next, or exits if it is retiring. EOF on fd 4 while idle means exit.
 /// At fd <see cref="SendGateFd"/> a worker finds a memfd page it shares with the acceptor:
 /// the <see cref="SendGate"/> through which the two take turns writing to the client.

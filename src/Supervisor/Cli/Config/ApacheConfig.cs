@@ -81,7 +81,7 @@ public static class ApacheConfig
         text.AppendLine($"#      {ServerCommand.ForShell(ServerCommand.Words(backend))}");
         text.AppendLine("# 2. The server config must allow it (ask your host if it is not yours):");
         text.AppendLine("#      a2enmod proxy proxy_http proxy_wstunnel rewrite headers");
-        text.AppendLine("#        (without mod_proxy, [P] answers 500 or 404: rewriting to ws:// needs a proxy to hand it to)");
+        text.AppendLine("#        (without mod_proxy, [P] answers 403, AH10160: rewriting to ws:// needs a proxy to hand it to)");
         text.AppendLine("#      AllowOverride FileInfo  in the <Directory> of the document root");
         text.AppendLine("#        (without it Apache ignores this file without a word: the upgrade gets 404 or your PHP page)");
         text.AppendLine("#    and, because .htaccess may not set them, in the server config if you can:");

@@ -68,7 +68,7 @@ public static class SystemdUnit
         text.AppendLine($"TimeoutStopSec={stopSeconds.ToString(CultureInfo.InvariantCulture)}");
         text.AppendLine("Restart=on-failure");
         text.AppendLine("RestartSec=1");
-        text.AppendLine("# Each connection costs the acceptor one fd for its life, its worker about 6, its app its own.");
+        text.AppendLine("# Each connection costs the acceptor two fds for its life; its worker (about 19) and its app count their own.");
         text.AppendLine($"LimitNOFILE={nofile.ToString(CultureInfo.InvariantCulture)}");
         text.AppendLine("# Each connection is two processes (worker and app), the worker with several threads:");
         text.AppendLine("# systemd's default TasksMax (15% of pid_max, 4915 on many hosts) caps connections first.");
