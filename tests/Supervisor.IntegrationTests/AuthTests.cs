@@ -129,6 +129,22 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task Auth_DeniedClientStillConnected_ItsSlotIsFreeForTheNextUpgrade()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = StartWithAuth("echo.sh", "--maxforks=1");
+
+        // The refused client reads its 403 and keeps its socket open, so the server's
+        // lingering close (up to a second) is still running when the next upgrade comes.
+        using var denied = await RawHttp.ConnectAsync(server.Port, cts.Token);
+        await denied.SendAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/?deny")), SocketFlags.None, cts.Token);
+        var refusal = await RawHttp.ReadHeadAsync(denied, cts.Token);
+        Assert.Equal("HTTP/1.1 403 Forbidden", refusal.StatusLine);
+
+        await WsClient.AssertServerEchoesAsync(server.Url("/?user=bob"), cts.Token);
+    }
+
+    [Fact]
     public async Task Auth_MaxPerUser_SecondConnectionOfTheUserGetsRetryLater_OtherUsersServed()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -106,15 +106,18 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 switch (decision.Outcome)
                 {
                     case AuthOutcome.Denied:
+                        admission.Dispose();
                         await RejectAsync(socket, remote, RejectionReason.AuthDenied, head.Target, decision.Text);
                         return;
                     case AuthOutcome.Failed:
                         log.Error("auth failed for {Remote} {Target}: {Error}", remote, head.Target, decision.Text);
+                        admission.Dispose();
                         await RejectAsync(socket, remote, RejectionReason.AuthFailed, head.Target);
                         return;
                 }
                 if (ticket.TryAddUser(decision.Text) is var perUser && perUser != RejectionReason.None)
                 {
+                    admission.Dispose();
                     await RefuseForLimitAsync(socket, remote, request, perUser);
                     return;
                 }

@@ -10,7 +10,9 @@ namespace Supervisor.Acceptor.Admission;
 /// --max-spawn-rate. An upgrade takes its slots before anything is spawned for it (the
 /// auth program included), so handshakes that race for the last slot, or that wait on
 /// auth, are counted from the start; the <see cref="AdmissionTicket"/> gives the slots
-/// back when the worker is reaped, or at once if the upgrade goes no further.
+/// back when the connection ends (its worker reports Ready, or exits), or, if the upgrade
+/// goes no further, before the refusal is written: a refused client's lingering close
+/// must not hold a slot that the next upgrade is refused for.
 /// </summary>
 public sealed class AdmissionGate
 {
