@@ -20,10 +20,11 @@ public static class ResourceCheck
 
     private const int AcceptorFdsPerConnection = 2;
 
-    /// <summary>Tasks one connection costs: an idle NativeAOT worker runs 11 threads
-    /// (measured: GC, finalizer, signal handling, socket engine, timers, its pumps), its app
-    /// is at least one more.</summary>
-    public const int TasksPerConnection = 12;
+    /// <summary>Tasks one connection costs: a serving worker runs 9 threads (measured with
+    /// `ps -L`: its main loop, the control reader, the connection's three, and four of the
+    /// runtime's own, signal handling among them), its app is at least one more. A spare
+    /// worker waiting for a connection runs 4.</summary>
+    public const int TasksPerConnection = 10;
 
     /// <summary>Below this many connections an unlimited --maxforks is worth a warning: the
     /// limit is low enough to be reached by a modest site.</summary>
