@@ -46,6 +46,17 @@ public class CgiEnvironmentTests
     }
 
     [Fact]
+    public void Build_AbsoluteFormTarget_HttpHostIsTheAuthorityRequestUriTheOriginForm()
+    {
+        // RFC 9112 §3.2.2: the target's authority, not the Host field, names the host.
+        var env = Env(Request(Minimal(requestLine: "GET ws://app.example:81/chat/room?x=1 HTTP/1.1")));
+
+        Assert.Equal("app.example:81", env["HTTP_HOST"]);
+        Assert.Equal("/chat/room?x=1", env["REQUEST_URI"]);
+        Assert.Equal("x=1", env["QUERY_STRING"]);
+    }
+
+    [Fact]
     public void Build_UnderscoreInHeaderName_Skipped()
     {
         // "X_User" would map onto the same variable as "X-User", which a proxy in front

@@ -26,16 +26,6 @@ public class EnvironmentEncodingTests
     }
 
     [Fact]
-    public void Cgi_HostWithObsText_ServerNameBytesAsReceived()
-    {
-        var head = Parse(Minimal(["X-Pad: 1"]).Replace("Host: example.com", "Host: caf\xE9.example"));
-        var request = new CgiRequest(head, "/", "", "192.0.2.7", 1, "caf\xE9.example", 80, false, "c", null, "s");
-
-        Assert.Equal(Bytes("SERVER_NAME=caf\xE9.example"), Entry(request, "SERVER_NAME"));
-        Assert.Equal(Bytes("HTTP_HOST=caf\xE9.example"), Entry(request, "HTTP_HOST"));
-    }
-
-    [Fact]
     public void Cgi_RemoteUser_Utf8()
     {
         // The auth program's answer is text we were given as UTF-8, not request bytes.

@@ -17,15 +17,25 @@ public class HandshakeParserRejectionTests
     [InlineData("GET /\r\n\r\n", RejectionReason.MalformedRequestLine)]                   // no version (HTTP/0.9 style)
     [InlineData("G@T / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]          // '@' is not a tchar
     [InlineData("GET chat HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]       // target without leading '/'
-    [InlineData("GET http://a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]  // absolute-form (proxy requests)
     [InlineData("OPTIONS * HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]      // asterisk-form
+    [InlineData("CONNECT a:443 HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]  // authority-form
+    [InlineData("GET ftp://a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]   // absolute-form, another scheme
+    [InlineData("GET http:/a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]   // one slash: no authority
+    [InlineData("GET http:///a HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)] // empty host (RFC 9110 §4.2.1)
+    [InlineData("GET http://:80/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)] // a port but no host
+    [InlineData("GET http://u:p@a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)] // userinfo (RFC 9110 §4.2.4)
+    [InlineData("GET http://a:8o/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)] // port not digits
+    [InlineData("GET http://a#f HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]  // '#' in the authority
+    [InlineData("GET http://a/\x80 HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)] // raw non-ASCII after it
     [InlineData("GET /a\0b HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]      // NUL in target
     [InlineData("GET /a\x7F HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]     // DEL in target
     [InlineData("GET /caf\xE9 HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]   // raw non-ASCII in target
     [InlineData("GET /\r HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]        // bare CR in target
     [InlineData("GET / HTTP/1.1\r\r\n\r\n", RejectionReason.MalformedRequestLine)]        // bare CR before CRLF
     [InlineData("GET / HTTP/1.1\n\r\n", RejectionReason.MalformedRequestLine)]            // bare LF ends the request line
-    [InlineData("\r\nGET / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]      // empty line before the request line
+    [InlineData("\nGET / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]        // bare LF before the request line
+    [InlineData("\r\n\nGET / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]    // CRLF, then a bare LF
+    [InlineData("\r\n GET / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]     // CRLF, then a leading space
     [InlineData("GET / http/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]          // version is case-sensitive
     [InlineData("GET / HTTP/1.10\r\n\r\n", RejectionReason.MalformedRequestLine)]         // not DIGIT "." DIGIT
     [InlineData("GET / HTTP/1.0\r\n\r\n", RejectionReason.UnsupportedHttpVersion)]        // no Upgrade in 1.0
@@ -50,6 +60,34 @@ public class HandshakeParserRejectionTests
     [InlineData(Ok + ": a\r\n\r\n", RejectionReason.InvalidHeaderName)]                   // empty name
     [InlineData(Ok + "H\xF3st: a\r\n\r\n", RejectionReason.InvalidHeaderName)]            // non-ASCII in the name
     [InlineData(Ok + "X\0: a\r\n\r\n", RejectionReason.InvalidHeaderName)]                // NUL in the name
+    // Host (RFC 9112 §3.2, RFC 3986 §3.2.2-3)
+    [InlineData(Ok + "Host: a b\r\n\r\n", RejectionReason.InvalidHost)]                   // space
+    [InlineData(Ok + "Host: x/y@z\r\n\r\n", RejectionReason.InvalidHost)]                 // path and userinfo characters
+    [InlineData(Ok + "Host: u@a\r\n\r\n", RejectionReason.InvalidHost)]                   // userinfo
+    [InlineData(Ok + "Host: a, b\r\n\r\n", RejectionReason.InvalidHost)]                  // a list of two
+    [InlineData(Ok + "Host: a:b\r\n\r\n", RejectionReason.InvalidHost)]                   // port not digits
+    [InlineData(Ok + "Host: a:1:2\r\n\r\n", RejectionReason.InvalidHost)]                 // two ports
+    [InlineData(Ok + "Host: :80\r\n\r\n", RejectionReason.InvalidHost)]                   // a port, no host
+    [InlineData(Ok + "Host: ::1\r\n\r\n", RejectionReason.InvalidHost)]                   // IPv6 without brackets
+    [InlineData(Ok + "Host: [::1\r\n\r\n", RejectionReason.InvalidHost)]                  // bracket not closed
+    [InlineData(Ok + "Host: [::g]\r\n\r\n", RejectionReason.InvalidHost)]                 // not hex
+    [InlineData(Ok + "Host: [1.2.3.4]\r\n\r\n", RejectionReason.InvalidHost)]             // IPv4 in brackets
+    [InlineData(Ok + "Host: [fe80::1%25eth0]\r\n\r\n", RejectionReason.InvalidHost)]      // zone id (RFC 6874; no browser sends it)
+    [InlineData(Ok + "Host: [::1]x\r\n\r\n", RejectionReason.InvalidHost)]                // junk after the bracket
+    [InlineData(Ok + "Host: a%2\r\n\r\n", RejectionReason.InvalidHost)]                   // pct-encoding cut short
+    [InlineData(Ok + "Host: caf\xE9.example\r\n\r\n", RejectionReason.InvalidHost)]      // obs-text (IDNs go as punycode)
+    [InlineData(Ok + "Host: a\\b\r\n\r\n", RejectionReason.InvalidHost)]                // backslash
+    [InlineData(Ok + "host: a\tb\r\n\r\n", RejectionReason.InvalidHost)]                 // name case-insensitive; HTAB inside
+    // Content-Length (RFC 9110 §8.6, RFC 9112 §6.3 item 5)
+    [InlineData(Ok + "Content-Length: abc\r\n\r\n", RejectionReason.InvalidContentLength)]
+    [InlineData(Ok + "Content-Length: -1\r\n\r\n", RejectionReason.InvalidContentLength)]
+    [InlineData(Ok + "Content-Length: +0\r\n\r\n", RejectionReason.InvalidContentLength)]
+    [InlineData(Ok + "Content-Length: 1 2\r\n\r\n", RejectionReason.InvalidContentLength)]
+    [InlineData(Ok + "Content-Length: 0x0\r\n\r\n", RejectionReason.InvalidContentLength)]
+    [InlineData(Ok + "Content-Length:\r\n\r\n", RejectionReason.InvalidContentLength)]              // empty
+    [InlineData(Ok + "Content-Length: 5, 5\r\n\r\n", RejectionReason.InvalidContentLength)]         // a list, even of one value
+    [InlineData(Ok + "Content-Length: 5\r\ncontent-length: 6\r\n\r\n", RejectionReason.InvalidContentLength)] // differing
+    [InlineData(Ok + "Content-Length: 0\r\nContent-Length: 0\r\n\r\n", RejectionReason.InvalidContentLength)] // repeated
     public void TryParse_HostileHead_RejectedWithReason(string text, RejectionReason expected)
     {
         var result = HandshakeParser.TryParse(Bytes(text));
@@ -75,6 +113,17 @@ public class HandshakeParserRejectionTests
 
         Assert.Equal(ParseStatus.Rejected, result.Status);
         Assert.Equal(expected, result.Reason);
+    }
+
+    [Fact]
+    public void TryParse_EmptyLinesUpToTheLimit_HeadTooLarge()
+    {
+        // Leading CRLFs are skipped, not free: they count toward the head's size.
+        var text = string.Concat(Enumerable.Repeat("\r\n", HandshakeParser.DefaultMaxHeadBytes / 2)) + Ok + "\r\n";
+
+        var result = HandshakeParser.TryParse(Bytes(text));
+
+        Assert.Equal(RejectionReason.HeadTooLarge, result.Reason);
     }
 
     [Fact]

@@ -134,6 +134,99 @@ public class HandshakeParserTests
         Assert.Equal("X!#$%&'*+-.^_`|~1", head.Headers[0].Key);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r\n\r\n\r\n")]
+    public void TryParse_EmptyLinesBeforeRequestLine_SkippedAndConsumed(string before)
+    {
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
+        byte[] frame = [0x81, 0x80, 1, 2, 3, 4]; // an empty masked text frame: not the head's
+        var received = Bytes(before + Firefox).Concat(frame).ToArray();
+
+        var result = HandshakeParser.TryParse(received);
+
+        Assert.Equal(ParseStatus.Complete, result.Status);
+        Assert.Equal(before.Length + Firefox.Length, result.Consumed);
+        Assert.Equal("GET", result.Head!.Method);
+        Assert.Equal("/chat", result.Head.Target);
+    }
+
+    [Theory]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    [InlineData("\r\n\r\n")]
+    [InlineData("\r\n\r\n\r")]
+    public void TryParse_OnlyEmptyLinesSoFar_NeedMore(string text)
+    {
+        var result = HandshakeParser.TryParse(Bytes(text));
+
+        Assert.Equal(ParseStatus.NeedMore, result.Status);
+        Assert.Equal(0, result.Consumed);
+    }
+
+    [Theory]
+    // target, origin-form the server acts on, authority
+    [InlineData("http://127.0.0.1:8080/echo", "/echo", "127.0.0.1:8080")]
+    [InlineData("HTTP://Example.COM/a/b?x=1&y=/", "/a/b?x=1&y=/", "Example.COM")]   // scheme case-insensitive; host kept as sent
+    [InlineData("https://example.com", "/", "example.com")]                       // empty path is "/" (RFC 9112 §3.2.1)
+    [InlineData("ws://example.com?room=1", "/?room=1", "example.com")]
+    [InlineData("wss://[::1]:8443/chat", "/chat", "[::1]:8443")]
+    [InlineData("Ws://my_app:80//double", "//double", "my_app:80")]
+    public void TryParse_AbsoluteFormTarget_PathAndQueryAsTargetAuthorityKept(string target, string originForm, string authority)
+    {
+        var head = Parse($"GET {target} HTTP/1.1\r\nHost: ignored.example\r\n\r\n");
+
+        Assert.Equal(originForm, head.Target);
+        Assert.Equal(authority, head.Authority);
+        Assert.Equal(authority, head.Host); // RFC 9112 §3.2.2: the target's authority, not the Host field
+        Assert.Equal("ignored.example", head.Get("Host"));
+    }
+
+    [Fact]
+    public void TryParse_OriginForm_NoAuthorityHostIsTheField()
+    {
+        var head = Parse(Firefox);
+
+        Assert.Null(head.Authority);
+        Assert.Equal("example.com", head.Host);
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("localhost:8080")]
+    [InlineData("127.0.0.1:65535")]
+    [InlineData("EXAMPLE.com:443")]
+    [InlineData("my_app:8080")]                     // a container name (Docker, Compose): '_' is unreserved
+    [InlineData("xn--caf-dma.example")]             // an IDN as browsers send it (punycode)
+    [InlineData("a.example.")]                      // fully qualified, trailing dot
+    [InlineData("[::1]")]
+    [InlineData("[::1]:8080")]
+    [InlineData("[2001:db8::ffff:192.0.2.1]:80")]
+    [InlineData("[v1.fe80::a+en1]")]                // IPvFuture (RFC 3986 §3.2.2)
+    [InlineData("a%2Eb")]                           // pct-encoded
+    [InlineData("!$&'()*+,;=~-")]                   // every sub-delim: grammatical, if no real name
+    [InlineData("example.com:")]                    // port = *DIGIT (RFC 3986 §3.2.3)
+    [InlineData("")]                                // empty: grammatical; the validator decides
+    public void TryParse_HostInRfc3986Grammar_Complete(string host)
+    {
+        var head = Parse($"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+
+        Assert.Equal(host, head.Get("Host"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("00")]
+    [InlineData("11")]
+    [InlineData("99999999999999999999999")] // never converted: only the grammar is checked
+    public void TryParse_OneDecimalContentLength_Complete(string length)
+    {
+        // Whether a body is welcome is the validator's business (an upgrade: no).
+        var head = Parse($"GET / HTTP/1.1\r\nContent-Length: {length}\r\n\r\n");
+
+        Assert.Equal(length, head.Get("Content-Length"));
+    }
+
     [Fact]
     public void FindHeadEnd_TerminatorPresent_IndexJustPastIt()
     {

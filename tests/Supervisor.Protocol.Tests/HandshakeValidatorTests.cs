@@ -71,6 +71,38 @@ public class HandshakeValidatorTests
         Assert.Equal(RejectionReason.None, HandshakeValidator.Validate(head, out _));
     }
 
+    [Fact]
+    public void Validate_AbsoluteFormAfterEmptyLinesWithZeroLengthAndExpect_PassesWithTheTargetsHost()
+    {
+        var reason = HandshakeValidator.Validate(Parse(AbsoluteAfterEmptyLines), out var request);
+
+        Assert.Equal(RejectionReason.None, reason);
+        Assert.Equal("example.com:8080", request!.Host);
+        Assert.Equal("/chat", request.Head.RawPath);
+    }
+
+    [Theory]
+    [InlineData("Host: other.example")]   // RFC 9112 §3.2.2: the field is ignored...
+    [InlineData("Host:")]                 // ...so it may even be empty
+    public void Validate_AbsoluteFormWithAnotherOrEmptyHost_HostIsTheTargetsAuthority(string hostLine)
+    {
+        var head = Parse(Minimal([hostLine], without: ["Host"], requestLine: "GET http://app.example:81/echo HTTP/1.1"));
+
+        Assert.Equal(RejectionReason.None, HandshakeValidator.Validate(head, out var request));
+        Assert.Equal("app.example:81", request!.Host);
+    }
+
+    [Theory]
+    [InlineData("Content-Length: 0")]      // some clients send it; no body
+    [InlineData("Content-Length: 000")]
+    [InlineData("Expect: 100-continue")]   // nothing to wait for: ignored (RFC 9110 §10.1.1)
+    [InlineData("Expect: 100-Continue")]
+    [InlineData("Expect:")]                // an empty list expects nothing
+    public void Validate_NoBodyAnnounced_Passes(string line)
+    {
+        Assert.Equal(RejectionReason.None, HandshakeValidator.Validate(Parse(Minimal([line])), out _));
+    }
+
     public static TheoryData<string, string, RejectionReason> BrokenRequests() => new()
     {
         { "POST", Minimal(requestLine: "POST /echo HTTP/1.1"), RejectionReason.MethodNotGet },
@@ -97,6 +129,15 @@ public class HandshakeValidatorTests
         { "subprotocol with obs-text", Minimal(["Sec-WebSocket-Protocol: chat\u00F6VJ, superchat"]), RejectionReason.InvalidSubprotocol },
         { "quoted subprotocol", Minimal(["Sec-WebSocket-Protocol: \"chat\""]), RejectionReason.InvalidSubprotocol },
         { "subprotocol with a slash", Minimal(["Sec-WebSocket-Protocol: a/b"]), RejectionReason.InvalidSubprotocol },
+        // A body would be read as WebSocket frames (Kestrel: "Upgrade requests cannot have a body").
+        { "Content-Length 11", Minimal(["Content-Length: 11"]), RejectionReason.UpgradeWithBody },
+        { "chunked", Minimal(["Transfer-Encoding: chunked"]), RejectionReason.UpgradeWithBody },
+        { "empty Transfer-Encoding", Minimal(["Transfer-Encoding:"]), RejectionReason.UpgradeWithBody },
+        { "chunked and Content-Length 0", Minimal(["Transfer-Encoding: chunked", "Content-Length: 0"]), RejectionReason.UpgradeWithBody },
+        { "body and 100-continue", Minimal(["Content-Length: 5", "Expect: 100-continue"]), RejectionReason.UpgradeWithBody },
+        { "unknown expectation", Minimal(["Expect: tea"]), RejectionReason.UnsupportedExpectation },
+        { "100-continue and another", Minimal(["Expect: 100-continue, x=1"]), RejectionReason.UnsupportedExpectation },
+        { "absolute-form without Host", Minimal(without: ["Host"], requestLine: "GET ws://a/echo HTTP/1.1"), RejectionReason.MissingHost },
         // Order: the first failing check wins.
         { "POST without Host", Minimal(requestLine: "POST /echo HTTP/1.1", without: ["Host"]), RejectionReason.MethodNotGet },
         { "no version and no key", Minimal(without: ["Sec-WebSocket-Version", "Sec-WebSocket-Key"]), RejectionReason.UnsupportedVersion },

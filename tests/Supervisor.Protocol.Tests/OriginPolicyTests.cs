@@ -64,6 +64,20 @@ public class OriginPolicyTests
         Assert.Equal(expected, verdict);
     }
 
+    [Theory]
+    [InlineData("app.example:8080", "evil.example:8080", "http://app.example:8080", OriginVerdict.Allowed)]
+    [InlineData("evil.example:8080", "app.example:8080", "http://app.example:8080", OriginVerdict.NotSameOrigin)]
+    public void Check_SameOriginWithAbsoluteFormTarget_TargetsAuthorityNotHostField(
+        string authority, string hostField, string origin, OriginVerdict expected)
+    {
+        // RFC 9112 §3.2.2: the target's authority is the request's host; SERVER_NAME and
+        // HTTP_HOST say the same, so the check must too.
+        var policy = Create([], sameOrigin: true);
+        var head = new RequestHead("GET", "/", "HTTP/1.1", [new("Host", hostField), new("Origin", origin)], authority);
+
+        Assert.Equal(expected, policy.Check(head, requestIsHttps: false));
+    }
+
     [Fact]
     public void Check_SameOriginBehindTls_PortlessHostMeans443()
     {

@@ -28,9 +28,13 @@ public class RejectionsTests
     [InlineData(RejectionReason.UnsupportedHttpVersion, 505)]
     [InlineData(RejectionReason.HeadTooLarge, 431)]
     [InlineData(RejectionReason.HeadTimeout, 408)]
+    [InlineData(RejectionReason.InvalidHost, 400)]
+    [InlineData(RejectionReason.InvalidContentLength, 400)]
     [InlineData(RejectionReason.MethodNotGet, 405)]
     [InlineData(RejectionReason.MissingHost, 400)]
     [InlineData(RejectionReason.NotWebSocketRequest, 400)]
+    [InlineData(RejectionReason.UpgradeWithBody, 400)]
+    [InlineData(RejectionReason.UnsupportedExpectation, 417)]
     [InlineData(RejectionReason.MissingUpgradeToken, 400)]
     [InlineData(RejectionReason.MissingConnectionUpgrade, 400)]
     [InlineData(RejectionReason.MissingKey, 400)]
@@ -56,7 +60,7 @@ public class RejectionsTests
     public void StatusCode_TableCoversEveryReason_NoneMissingFromThisTest()
     {
         // Adding a reason must come with a row in StatusCode_Reason_PinnedStatus.
-        Assert.Equal(27, Enum.GetValues<RejectionReason>().Length);
+        Assert.Equal(31, Enum.GetValues<RejectionReason>().Length);
     }
 
     [Theory]

@@ -45,10 +45,25 @@ internal static class SampleRequests
         "Upgrade: websocket\r\n" +
         "\r\n";
 
+    // What a client that ended a previous request with an extra CRLF (RFC 9112 §2.2)
+    // and speaks to us as to a proxy (absolute-form, RFC 9112 §3.2.2) sends.
+    public const string AbsoluteAfterEmptyLines =
+        "\r\n\r\n" +
+        "GET ws://example.com:8080/chat?x=1 HTTP/1.1\r\n" +
+        "Host: example.com:8080\r\n" +
+        "Upgrade: websocket\r\n" +
+        "Connection: Upgrade\r\n" +
+        "Content-Length: 0\r\n" +
+        "Expect: 100-continue\r\n" +
+        "Sec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+        "\r\n";
+
     public static readonly IReadOnlyDictionary<string, string> ByName = new Dictionary<string, string>
     {
         ["Chrome"] = Chrome,
         ["Firefox"] = Firefox,
+        ["AbsoluteAfterEmptyLines"] = AbsoluteAfterEmptyLines,
     };
 
     /// <summary>Latin-1: each char is one byte, so tests can write any byte as \xNN.</summary>

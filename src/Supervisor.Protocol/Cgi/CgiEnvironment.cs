@@ -9,7 +9,8 @@ namespace Supervisor.Protocol.Cgi;
 /// QUERY_STRING, SCRIPT_NAME, PATH_INFO, SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL,
 /// SERVER_SOFTWARE, GATEWAY_INTERFACE, HTTPS ("on" when true), UNIQUE_ID, and one
 /// HTTP_NAME per request header (upper-case, '-' → '_', repeated fields joined with
-/// ", "), except HTTP_PROXY, which is never set (httpoxy, CVE-2016-5385).
+/// ", "), except HTTP_PROXY, which is never set (httpoxy, CVE-2016-5385). REQUEST_URI is
+/// the target in origin-form, and HTTP_HOST the request's host (<see cref="RequestHead.Host"/>).
 /// </summary>
 /// <remarks>
 /// The fixed variables come first in the order above, then the headers in the order of
@@ -53,10 +54,13 @@ public static class CgiEnvironment
 
         // RFC 3875 §4.1.18 protocol-specific variables; repeats joined per RFC 9110 §5.3.
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (name, value) in head.Headers)
+        foreach (var (name, sent) in head.Headers)
         {
             string? variable = VariableName(name);
             if (variable is null) continue;
+            // RFC 9112 §3.2.2: an absolute-form target's authority replaces the Host
+            // field's value, as SERVER_NAME and --sameorigin have it.
+            string value = variable == "HTTP_HOST" && head.Authority is { } authority ? authority : sent;
             if (index.TryGetValue(variable, out int i))
             {
                 env[i] = new(variable, env[i].Value + ", " + value);

@@ -7,7 +7,7 @@ public sealed record CgiRequest(
     string PathInfo,        // the rest of the path after ScriptName, "" if none
     string RemoteAddr,
     int RemotePort,
-    string ServerName,      // Host header without port, or the listen address
+    string ServerName,      // the request's host (RequestHead.Host) without port, or the listen address
     int ServerPort,
     bool Https,
     string ConnectionId,

@@ -4,11 +4,12 @@ namespace Supervisor.Protocol.Handshake;
 
 /// <summary>
 /// Parses an HTTP/1.1 request head from the bytes received so far. It never consumes:
-/// it reports NeedMore until "\r\n\r\n" is present, then Complete with Consumed = the
-/// head's length including that terminator (bytes after it belong to the WebSocket and
-/// are not looked at), or Rejected with a reason as soon as the bytes already in hand
-/// cannot become a valid head (e.g. a request line with a control character, or more
-/// than <paramref name="maxHeadBytes"/> bytes without a terminator).
+/// it reports NeedMore until the empty line that ends the head is present, then Complete
+/// with Consumed = the head's length including that line and any empty lines before the
+/// request line (bytes after it belong to the WebSocket and are not looked at), or
+/// Rejected with a reason as soon as the bytes already in hand cannot become a valid head
+/// (e.g. a request line with a control character, an invalid Host or Content-Length, or
+/// more than <paramref name="maxHeadBytes"/> bytes without a terminator).
 /// </summary>
 /// <remarks>
 /// Each call re-reads the complete lines in hand without allocating; strings are made
@@ -31,14 +32,21 @@ public static class HandshakeParser
         // limit is ever looked at; a head of exactly maxHeadBytes is still accepted.
         var window = received.Length > maxHeadBytes ? received[..maxHeadBytes] : received;
 
-        int lineStart = 0;
+        // RFC 9112 §2.2: a server "SHOULD ignore at least one empty line (CRLF) received
+        // prior to the request-line" (what a client that ended a body with an extra CRLF
+        // sends next). Any number is skipped; they count toward maxHeadBytes like the rest.
+        int requestLineStart = 0;
+        while (window[requestLineStart..].StartsWith("\r\n"u8)) requestLineStart += 2;
+
+        int lineStart = requestLineStart;
+        int contentLengths = 0;
         while (true)
         {
             int lf = window[lineStart..].IndexOf((byte)'\n');
             if (lf < 0) break;
             lf += lineStart;
 
-            bool isRequestLine = lineStart == 0;
+            bool isRequestLine = lineStart == requestLineStart;
             if (lf == lineStart || window[lf - 1] != (byte)'\r')
             {
                 return ParseResult.Reject(isRequestLine
@@ -52,18 +60,17 @@ public static class HandshakeParser
             RejectionReason reason;
             if (isRequestLine)
             {
-                // An empty first line lands here too: RFC 9112 §2.2 lets a server skip
-                // leading CRLFs, but no WebSocket client sends them.
                 reason = RequestLine.Split(line, out _, out _);
             }
             else if (line.IsEmpty)
             {
-                var head = Build(window[..lineStart]);
+                var head = Build(window[requestLineStart..lineStart]);
                 return new ParseResult(ParseStatus.Complete, head, lineStart, RejectionReason.None);
             }
             else
             {
-                reason = HeaderLine.Split(line, out _, out _);
+                reason = HeaderLine.Split(line, out var name, out var value);
+                if (reason == RejectionReason.None) reason = FieldGrammar.Check(name, value, ref contentLengths);
             }
 
             if (reason != RejectionReason.None) return ParseResult.Reject(reason);
@@ -72,7 +79,7 @@ public static class HandshakeParser
         // The line in progress: reject now what no later byte can make valid, so a
         // hostile client cannot hold the connection open with it until the timeout.
         var partial = window[lineStart..];
-        var early = lineStart == 0 ? RequestLine.CheckPartial(partial) : HeaderLine.CheckPartial(partial);
+        var early = lineStart == requestLineStart ? RequestLine.CheckPartial(partial) : HeaderLine.CheckPartial(partial);
         if (early != RejectionReason.None) return ParseResult.Reject(early);
 
         // No terminator within the limit: once the limit is reached, any terminator still
@@ -95,6 +102,7 @@ public static class HandshakeParser
     {
         int lf = head.IndexOf((byte)'\n');
         RequestLine.Split(head[..(lf - 1)], out var method, out var target);
+        RequestTarget.TrySplit(target, out var authority, out var pathAndQuery);
 
         var headers = new List<KeyValuePair<string, string>>();
         var rest = head[(lf + 1)..];
@@ -110,6 +118,7 @@ public static class HandshakeParser
             rest = rest[(lf + 1)..];
         }
 
-        return new RequestHead(Encoding.ASCII.GetString(method), Encoding.ASCII.GetString(target), "HTTP/1.1", headers);
+        return new RequestHead(Encoding.ASCII.GetString(method), RequestTarget.OriginForm(pathAndQuery), "HTTP/1.1", headers,
+            authority.IsEmpty ? null : Encoding.ASCII.GetString(authority));
     }
 }

@@ -17,9 +17,14 @@ public static class HandshakeValidator
         if (!string.Equals(head.Method, "GET", StringComparison.Ordinal))
             return RejectionReason.MethodNotGet;
 
-        // §4.2.1 item 2, and RFC 9112 §3.2: 400 for a missing Host, an empty one, or
-        // more than one (a repeated Host is a request-smuggling tool).
-        string? host = head.Get("Host");
+        // §4.2.1 item 2, and RFC 9112 §3.2: 400 for a missing Host or more than one (a
+        // repeated Host is a request-smuggling tool); the parser has checked its grammar.
+        // An empty Host is allowed "if the target URI does not include an authority",
+        // but a ws or http URI always has one (RFC 6455 §3, RFC 9110 §4.2.1), and RFC
+        // 9112 §3.3 lets a server refuse a request whose authority comes out empty. So
+        // it is refused, unless an absolute-form target supplies the host instead
+        // (RFC 9112 §3.2.2: the field is then ignored, but must still be there).
+        string? host = head.Host;
         if (string.IsNullOrEmpty(host) || head.Count("Host") != 1)
             return RejectionReason.MissingHost;
 
@@ -28,6 +33,25 @@ public static class HandshakeValidator
         string? key = head.Get("Sec-WebSocket-Key");
         if (upgrade is null && key is null)
             return RejectionReason.NotWebSocketRequest;
+
+        // Bytes after the head are the client's first frames, so a body would be read as
+        // WebSocket frames: refused, as Kestrel refuses it ("Upgrade requests cannot have
+        // a body"). RFC 9112 §6.3: Transfer-Encoding, or a Content-Length, announces one;
+        // "Content-Length: 0" announces none, and some clients send it. The parser has
+        // already refused a Content-Length that is not one decimal number.
+        if (head.Count("Transfer-Encoding") > 0 || head.Get("Content-Length") is { } length && length.Any(c => c != '0'))
+            return RejectionReason.UpgradeWithBody;
+
+        // RFC 9110 §10.1.1: 100-continue is the only expectation defined. With no body
+        // (the rule above) there is nothing to wait for, and "a server MAY omit sending a
+        // 100 (Continue) response if ... the framing indicates that there is no content",
+        // so it is ignored. Any other expectation we cannot meet, and may refuse with 417
+        // as Apache httpd does, rather than let the client believe it was met.
+        foreach (string expectation in TokenList.Split(head.GetCombined("Expect")))
+        {
+            if (!string.Equals(expectation, "100-continue", StringComparison.OrdinalIgnoreCase))
+                return RejectionReason.UnsupportedExpectation;
+        }
 
         // §4.2.1 item 3: Upgrade includes "websocket" (case-insensitive).
         if (!TokenList.Contains(upgrade, "websocket"))

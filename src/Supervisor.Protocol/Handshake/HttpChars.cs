@@ -29,7 +29,10 @@ internal static class HttpChars
     public static bool IsFieldValue(ReadOnlySpan<byte> s) => s.IndexOfAny(FieldValueForbidden) < 0;
 
     public static bool IsOriginFormTarget(ReadOnlySpan<byte> s)
-        => !s.IsEmpty && s[0] == (byte)'/' && s.IndexOfAnyExcept(TargetChars) < 0;
+        => !s.IsEmpty && s[0] == (byte)'/' && IsTargetText(s);
+
+    /// <summary>Visible ASCII only, or nothing: what may follow an absolute-form target's authority.</summary>
+    public static bool IsTargetText(ReadOnlySpan<byte> s) => s.IndexOfAnyExcept(TargetChars) < 0;
 
     public static bool IsOws(byte b) => b is SP or HTAB;
 

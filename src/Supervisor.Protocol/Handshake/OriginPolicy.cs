@@ -13,7 +13,8 @@ namespace Supervisor.Protocol.Handshake;
 /// not parse is refused; a list entry <c>host</c> matches that host on any port and any
 /// scheme, <c>host:port</c> that port only (a missing origin port being the scheme's
 /// default), <c>scheme://host[:port]</c> that scheme only; --sameorigin wants the
-/// Origin's host and port to be the Host header's. Two deliberate differences: host names
+/// Origin's host and port to be the request's (<see cref="RequestHead.Host"/>: the Host
+/// header's, or an absolute-form target's authority). Two deliberate differences: host names
 /// compare case-insensitively (DNS names are; websocketd compares bytes), and a Host
 /// header without a port matches an Origin on its scheme's default port — behind a
 /// TLS-terminating proxy websocketd takes that Host to mean port 80 and refuses every
@@ -73,7 +74,7 @@ public sealed class OriginPolicy
     }
 
     /// <summary>Checks a request's Origin field(s) against the policy.</summary>
-    /// <param name="head">The request head (Origin and Host are read from it).</param>
+    /// <param name="head">The request head (Origin and the request's host are read from it).</param>
     /// <param name="requestIsHttps">Whether the client reached us over TLS (directly or, as
     /// a trusted proxy says, through one): the default port of a Host without one.</param>
     public OriginVerdict Check(RequestHead head, bool requestIsHttps)
@@ -91,7 +92,7 @@ public sealed class OriginPolicy
 
         if (SameOrigin)
         {
-            string? hostField = head.Get("Host");
+            string? hostField = head.Host;
             if (hostField is null || !TrySplitHostPort(hostField, out string requestHost, out int? requestPort)
                 || !SameHost(host, requestHost))
                 return OriginVerdict.NotSameOrigin;

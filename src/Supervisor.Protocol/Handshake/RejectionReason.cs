@@ -16,11 +16,15 @@ public enum RejectionReason
     UnsupportedHttpVersion,  // anything but HTTP/1.1 → 505
     HeadTooLarge,            // over the head limit (8 KiB by default) → 431
     HeadTimeout,             // the head did not arrive in time (slowloris) → 408
+    InvalidHost,             // a Host value that is not host[:port] (RFC 9112 §3.2) → 400
+    InvalidContentLength,    // not 1*DIGIT, or more than one Content-Length (RFC 9112 §6.3) → 400
 
     // RFC 6455 §4.2.1 checks.
     MethodNotGet,            // → 405 with Allow: GET
     MissingHost,             // → 400
     NotWebSocketRequest,     // a plain GET with no Upgrade at all → 400 with a short text
+    UpgradeWithBody,         // Transfer-Encoding, or Content-Length other than 0 → 400
+    UnsupportedExpectation,  // an Expect other than 100-continue → 417
     MissingUpgradeToken,     // Upgrade present but without the "websocket" token → 400
     MissingConnectionUpgrade,// Connection lacks the "Upgrade" token → 400
     MissingKey,              // → 400

@@ -12,9 +12,13 @@ public static class Rejections
         RejectionReason.UnsupportedHttpVersion => 505,   // RFC 9110 §15.6.6
         RejectionReason.HeadTooLarge => 431,             // RFC 6585 §5
         RejectionReason.HeadTimeout => 408,              // RFC 9110 §15.5.9
+        RejectionReason.InvalidHost => 400,              // RFC 9112 §3.2
+        RejectionReason.InvalidContentLength => 400,     // RFC 9112 §6.3 item 5
         RejectionReason.MethodNotGet => 405,             // RFC 9110 §15.5.6, with Allow
         RejectionReason.MissingHost => 400,              // RFC 9112 §3.2
         RejectionReason.NotWebSocketRequest => 400,
+        RejectionReason.UpgradeWithBody => 400,          // as Kestrel: its bytes would be read as frames
+        RejectionReason.UnsupportedExpectation => 417,   // RFC 9110 §10.1.1, §15.5.18
         RejectionReason.MissingUpgradeToken => 400,      // RFC 6455 §4.2.1
         RejectionReason.MissingConnectionUpgrade => 400,
         RejectionReason.MissingKey => 400,
@@ -56,9 +60,13 @@ public static class Rejections
         RejectionReason.UnsupportedHttpVersion => "The WebSocket handshake needs HTTP/1.1.",
         RejectionReason.HeadTooLarge => "Request head too large.",
         RejectionReason.HeadTimeout => "Request head not received in time.",
+        RejectionReason.InvalidHost => "Invalid Host header: expected host[:port].",
+        RejectionReason.InvalidContentLength => "Invalid Content-Length: expected one field with a decimal number.",
         RejectionReason.MethodNotGet => "A WebSocket handshake must use GET.",
         RejectionReason.MissingHost => "Exactly one non-empty Host header is required.",
         RejectionReason.NotWebSocketRequest => "This is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).",
+        RejectionReason.UpgradeWithBody => "Upgrade requests cannot have a body (Transfer-Encoding, or Content-Length other than 0).",
+        RejectionReason.UnsupportedExpectation => "Unsupported Expect: only 100-continue is known.",
         RejectionReason.MissingUpgradeToken => "The Upgrade header must include \"websocket\".",
         RejectionReason.MissingConnectionUpgrade => "The Connection header must include \"Upgrade\".",
         RejectionReason.MissingKey => "Missing Sec-WebSocket-Key header.",

@@ -4,7 +4,10 @@ namespace Supervisor.Protocol.Handshake;
 /// fields in order, names as sent (compare them case-insensitively).</summary>
 public sealed class RequestHead
 {
-    public RequestHead(string method, string target, string version, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <param name="target">The target in origin-form.</param>
+    /// <param name="authority">The authority of an absolute-form target, else null.</param>
+    public RequestHead(string method, string target, string version, IReadOnlyList<KeyValuePair<string, string>> headers,
+        string? authority = null)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(target);
@@ -14,6 +17,7 @@ public sealed class RequestHead
         Target = target;
         Version = version;
         Headers = headers;
+        Authority = authority;
 
         // RFC 9112 §3.2.1: origin-form = absolute-path [ "?" query ]; the first '?' splits.
         int q = target.IndexOf('?');
@@ -23,8 +27,22 @@ public sealed class RequestHead
 
     public string Method { get; }
 
-    /// <summary>The request-target exactly as sent, e.g. "/chat/room?x=1".</summary>
+    /// <summary>The request-target in origin-form, e.g. "/chat/room?x=1": as sent, or
+    /// what an absolute-form target ("GET ws://host/chat/room?x=1") has after its
+    /// authority, as nginx's $request_uri is. REQUEST_URI, routing and logs use it.</summary>
     public string Target { get; }
+
+    /// <summary>The authority ("host:port") of an absolute-form target, or null.</summary>
+    public string? Authority { get; }
+
+    /// <summary>
+    /// The host the request is for: <see cref="Authority"/> when the target had one, else
+    /// the Host field (null when there is none). RFC 9112 §3.2.2: a server that receives
+    /// an absolute-form target "MUST ignore the received Host header field (if any) and
+    /// instead use the host information of the request-target". SERVER_NAME, HTTP_HOST
+    /// and --sameorigin all go by this, so they never disagree.
+    /// </summary>
+    public string? Host => Authority ?? Get("Host");
 
     /// <summary>"HTTP/1.1".</summary>
     public string Version { get; }

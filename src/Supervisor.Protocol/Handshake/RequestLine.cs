@@ -2,9 +2,8 @@ namespace Supervisor.Protocol.Handshake;
 
 /// <summary>
 /// RFC 9112 §3: request-line = method SP request-target SP HTTP-version. Single spaces
-/// only (the lenient "whitespace" parsing of §3 is a MAY we decline), origin-form only
-/// (a WebSocket client asks for a path; absolute- and asterisk-form belong to proxies
-/// and OPTIONS).
+/// only (the lenient "whitespace" parsing of §3 is a MAY we decline); the target in
+/// origin- or absolute-form (<see cref="RequestTarget"/>).
 /// </summary>
 internal static class RequestLine
 {
@@ -28,7 +27,7 @@ internal static class RequestLine
         var version = rest[(sp2 + 1)..];
 
         // RFC 9110 §9.1: method = token (case-sensitive; "get" is a different method).
-        if (!HttpChars.IsToken(m) || !HttpChars.IsOriginFormTarget(t))
+        if (!HttpChars.IsToken(m) || !RequestTarget.TrySplit(t, out _, out _))
             return RejectionReason.MalformedRequestLine;
 
         if (!version.SequenceEqual(Http11))

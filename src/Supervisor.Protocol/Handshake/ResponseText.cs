@@ -16,6 +16,7 @@ internal static class ResponseText
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
+        417 => "Expectation Failed",
         426 => "Upgrade Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",

@@ -9,15 +9,16 @@ namespace Supervisor.Protocol.Static;
 /// </summary>
 public static class StaticRequest
 {
-    /// <summary>GET or HEAD, one non-empty Host, no "websocket" in Upgrade and no
-    /// Sec-WebSocket-Key (a half-made handshake still goes to the validator, which says
-    /// what is missing). A request without a valid Host is left to the validator's 400.</summary>
+    /// <summary>GET or HEAD, one Host field and a host (<see cref="RequestHead.Host"/>), no
+    /// "websocket" in Upgrade and no Sec-WebSocket-Key (a half-made handshake still goes to
+    /// the validator, which says what is missing). A request without a valid Host is left
+    /// to the validator's 400.</summary>
     public static bool IsPlainGetOrHead(RequestHead head)
     {
         ArgumentNullException.ThrowIfNull(head);
         if (head.Method is not ("GET" or "HEAD"))
             return false;
-        if (string.IsNullOrEmpty(head.Get("Host")) || head.Count("Host") != 1)
+        if (string.IsNullOrEmpty(head.Host) || head.Count("Host") != 1)
             return false;
         return !TokenList.Contains(head.GetCombined("Upgrade"), "websocket")
                && head.Count("Sec-WebSocket-Key") == 0;
