@@ -81,14 +81,35 @@ public sealed class AppEnvironmentTests
         Assert.Equal("/env.sh/room/42?x=y", env["REQUEST_URI"]);
     }
 
+    [Fact]
+    public async Task AppEnvironment_AbsoluteFormTarget_HostAndUriFromTheTargetNotTheHostField()
+    {
+        // RFC 9112 §3.2.2: the target's authority, not the Host field, is the request's host.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("env.sh"));
+        string request = RawHttp.UpgradeHead("/").Replace("GET / HTTP/1.1", "GET WS://app.example:81/env/x?a=1 HTTP/1.1",
+            StringComparison.Ordinal);
+
+        var (env, _) = await RunEnvAsync(server, request, cts.Token);
+
+        Assert.Equal("app.example:81", env["HTTP_HOST"]);
+        Assert.Equal("app.example", env["SERVER_NAME"]);
+        Assert.Equal("/env/x?a=1", env["REQUEST_URI"]);   // as nginx's $request_uri: the path and query
+        Assert.Equal("a=1", env["QUERY_STRING"]);
+    }
+
+    private static Task<(Dictionary<string, string> Env, int ClientPort)> RunEnvAsync(
+        SupervisorProcess server, string target, string[] extraHeaders, CancellationToken cancellation) =>
+        RunEnvAsync(server, RawHttp.UpgradeHead(target, extraHeaders), cancellation);
+
     /// <summary>Handshakes by hand (so any header can be sent), then reads env.sh's
     /// VAR=value messages with the BCL's client engine until its close 1000.</summary>
     private static async Task<(Dictionary<string, string> Env, int ClientPort)> RunEnvAsync(
-        SupervisorProcess server, string target, string[] extraHeaders, CancellationToken cancellation)
+        SupervisorProcess server, string request, CancellationToken cancellation)
     {
         var socket = await RawHttp.ConnectAsync(server.Port, cancellation);
         int clientPort = ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
-        await socket.SendAsync(Encoding.ASCII.GetBytes(RawHttp.UpgradeHead(target, extraHeaders)), SocketFlags.None, cancellation);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, cancellation);
         var head = await RawHttp.ReadHeadAsync(socket, cancellation);
         Assert.Equal("HTTP/1.1 101 Switching Protocols", head.StatusLine);
 

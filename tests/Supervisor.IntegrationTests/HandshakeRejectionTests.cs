@@ -54,6 +54,79 @@ public sealed class HandshakeRejectionTests
         await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
     }
 
+    public static TheoryData<string, string, string, string> LaxHeads => new()
+    {
+        // case, request, status line, how the body starts
+        { "Host with a space", UpgradeWith("Host: a b"), "HTTP/1.1 400 Bad Request", "Invalid Host header" },
+        { "Host with a path and userinfo", UpgradeWith("Host: x/y@z"), "HTTP/1.1 400 Bad Request", "Invalid Host header" },
+        { "Content-Length abc", UpgradeWith("Host: 127.0.0.1", "Content-Length: abc"), "HTTP/1.1 400 Bad Request", "Invalid Content-Length" },
+        { "Content-Length -1", UpgradeWith("Host: 127.0.0.1", "Content-Length: -1"), "HTTP/1.1 400 Bad Request", "Invalid Content-Length" },
+        { "Content-Length 1 2", UpgradeWith("Host: 127.0.0.1", "Content-Length: 1 2"), "HTTP/1.1 400 Bad Request", "Invalid Content-Length" },
+        { "differing Content-Lengths", UpgradeWith("Host: 127.0.0.1", "Content-Length: 0", "Content-Length: 5"),
+            "HTTP/1.1 400 Bad Request", "Invalid Content-Length" },
+        { "Content-Length 5 and a body", UpgradeWith("Host: 127.0.0.1", "Content-Length: 5") + "hello",
+            "HTTP/1.1 400 Bad Request", "Upgrade requests cannot have a body" },
+        { "Transfer-Encoding identity", UpgradeWith("Host: 127.0.0.1", "Transfer-Encoding: identity"),
+            "HTTP/1.1 400 Bad Request", "Upgrade requests cannot have a body" },
+        { "unknown expectation", UpgradeWith("Host: 127.0.0.1", "Expect: tea"), "HTTP/1.1 417 Expectation Failed", "Unsupported Expect" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LaxHeads))]
+    public async Task Handshake_HeadOnceLetThrough_RefusedWithItsReasonAndAcceptorCarriesOn(
+        string name, string request, string statusLine, string bodyStart)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var socket = await RawHttp.ConnectAsync(server.Port, cts.Token);
+
+        await socket.SendAsync(Encoding.Latin1.GetBytes(request), System.Net.Sockets.SocketFlags.None, cts.Token);
+        var head = await RawHttp.ReadHeadAsync(socket, cts.Token); // a 101 would not end the connection
+
+        Assert.True(statusLine == head.StatusLine, $"{name}: expected \"{statusLine}\", got \"{head.StatusLine}\"");
+        string body = Encoding.UTF8.GetString(await RawHttp.ReadToEndAsync(socket, cts.Token));
+        Assert.StartsWith(bodyStart, body);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body).ToString(), head.Header("Content-Length"));
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
+    }
+
+    [Theory]
+    [InlineData("Content-Length: 11")]
+    [InlineData("Transfer-Encoding: chunked")]
+    public async Task Handshake_BodyThatIsAMaskedFrame_400AndNeverReadAsAFrame(string framing)
+    {
+        // What a review found: the acceptor ignored the body, so the worker took these 11
+        // bytes for the client's first frame and echoed "hello".
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var socket = await RawHttp.ConnectAsync(server.Port, cts.Token);
+        byte[] frame =
+        [
+            0x81,                   // FIN=1, opcode 0x1 (text)
+            0x85,                   // MASK=1, payload length 5: 11 bytes in all
+            0x37, 0xFA, 0x21, 0x3D, // masking key (RFC 6455 §5.7's example)
+            0x7F, 0x9F, 0x4D, 0x51, 0x58, // "Hello" masked
+        ];
+        byte[] body = framing.StartsWith("Content-Length", StringComparison.Ordinal)
+            ? frame
+            : [.. "b\r\n"u8, .. frame, .. "\r\n0\r\n\r\n"u8]; // one chunk of 0xb = 11 bytes, then the last chunk
+        byte[] request = [.. Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/", framing)), .. body];
+
+        await socket.SendAsync(request, System.Net.Sockets.SocketFlags.None, cts.Token);
+        var head = await RawHttp.ReadHeadAsync(socket, cts.Token);
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", head.StatusLine);
+        string text = Encoding.UTF8.GetString(await RawHttp.ReadToEndAsync(socket, cts.Token));
+        Assert.Equal("Upgrade requests cannot have a body (Transfer-Encoding, or Content-Length other than 0).\n", text);
+        Assert.Empty(server.ServingWorkers());
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
+    }
+
+    /// <summary>An upgrade request with these lines in place of the standard Host.</summary>
+    private static string UpgradeWith(params string[] lines) =>
+        RawHttp.UpgradeHead("/").Replace("Host: 127.0.0.1\r\n", "", StringComparison.Ordinal)[..^2]
+        + string.Concat(lines.Select(l => l + "\r\n")) + "\r\n";
+
     [Fact]
     public async Task Handshake_PlainGet_BodySaysItIsAWebSocketEndpoint()
     {

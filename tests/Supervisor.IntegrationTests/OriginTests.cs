@@ -94,6 +94,28 @@ public sealed class OriginTests
         await connected.AssertEchoesAsync("still here", cts.Token);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "evil.example", "HTTP/1.1 101 Switching Protocols")]
+    [InlineData("evil.example", "127.0.0.1", "HTTP/1.1 403 Forbidden")]
+    public async Task SameOrigin_AbsoluteFormTarget_ComparedWithTheTargetsHostNotTheHostField(
+        string targetHost, string hostField, string statusLine)
+    {
+        // RFC 9112 §3.2.2: the target's authority is the request's host. SERVER_NAME and
+        // HTTP_HOST say so; an origin check that read the Host field instead could be
+        // satisfied by one host while the app is told another.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--sameorigin", Paths.Script("echo.sh"));
+        string request = RawHttp.UpgradeHead("/", $"Origin: http://127.0.0.1:{server.Port}")
+            .Replace("GET / HTTP/1.1", $"GET http://{targetHost}:{server.Port}/absolute HTTP/1.1", StringComparison.Ordinal)
+            .Replace("Host: 127.0.0.1\r\n", $"Host: {hostField}:{server.Port}\r\n", StringComparison.Ordinal);
+        using var socket = await RawHttp.ConnectAsync(server.Port, cts.Token);
+
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None, cts.Token);
+        var response = await RawHttp.ReadHeadAsync(socket, cts.Token);
+
+        Assert.Equal(statusLine, response.StatusLine);
+    }
+
     [Fact]
     public async Task Origin_NoFlags_AnyOriginServed()
     {
