@@ -86,7 +86,7 @@ public static class HelpText
                                     --sameorigin: any web page can open a WebSocket to you
                                     with its visitors' cookies (cross-site WebSocket hijacking)
           --sameorigin              accept only an Origin whose host and port are the Host
-                                    header's (else 403)
+                                    header's, or an absolute-form target's (else 403)
           --auth=PROGRAM            run at each handshake with the request's CGI variables; exit 0
                                     printing a user id accepts (REMOTE_USER, WS_USER, targetable
                                     with send --user); other exits → 403 with its first line;
