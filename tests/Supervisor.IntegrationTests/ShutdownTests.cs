@@ -4,22 +4,23 @@ using Supervisor.IntegrationTests.Infrastructure;
 
 namespace Supervisor.IntegrationTests;
 
-/// <summary>SIGTERM (or SIGINT) to the acceptor: every client is told "going away" (1001), every
+/// <summary>SIGTERM (or SIGINT, or SIGHUP) to the acceptor: every client is told "going away" (1001), every
 /// worker exits, and the acceptor exits 0 within --shutdown-timeout.</summary>
 public sealed class ShutdownTests
 {
     [Theory]
     [InlineData(Signals.SIGTERM)]
     [InlineData(Signals.SIGINT)]
+    [InlineData(Signals.SIGHUP)]
     public async Task StopSignal_ThreeConnectedClients_EachGets1001AndAcceptorExitsZero(int signal)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         // A shell starts a background job without job control with SIGINT ignored, and an
         // ignored signal stays ignored across exec: the test runner, when started that way,
-        // would hand that on to the server. env gives the server SIGINT at its default, as
-        // from a terminal or systemd.
+        // would hand that on to the server (and nohup does the same with SIGHUP). env gives
+        // the server both at their defaults, as from a terminal or systemd.
         using var server = SupervisorProcess.Start(["--shutdown-timeout=5", Paths.Script("echo.sh")],
-            wrapper: ["env", "--default-signal=INT"]);
+            wrapper: ["env", "--default-signal=INT,HUP"]);
         var clients = new List<ClientWebSocket>();
         try
         {

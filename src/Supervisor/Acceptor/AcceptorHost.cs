@@ -16,8 +16,8 @@ namespace Supervisor.Acceptor;
 
 /// <summary>
 /// The acceptor process: binds, accepts, hands every connection to <see cref="UpgradeHandler"/>,
-/// and on SIGTERM/SIGINT stops accepting, asks every worker to close with 1001, waits up
-/// to --shutdown-timeout, and kills what is left.
+/// and on SIGTERM, SIGINT or SIGHUP stops accepting, asks every worker to close with 1001,
+/// waits up to --shutdown-timeout, and kills what is left.
 /// </summary>
 public sealed class AcceptorHost(ServerOptions options, ILogger log)
 {
@@ -71,6 +71,10 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         using var onChild = PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => reaper.Poke());
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOn(context, stopping));
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOn(context, stopping));
+        // A closed terminal (or an admin's kill -HUP) ended the process on the spot at the
+        // default action: no 1001 for the clients, control.sock left behind. There is no
+        // configuration to reload, so it means what it means to a foreground program: stop.
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => StopOn(context, stopping));
         // After the privilege drop: spare workers run as the --user account.
         pool.Start(prestart: options.App.Directory is not null || options.Modes.Mode != AppMode.Socket);
 

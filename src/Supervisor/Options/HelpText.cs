@@ -133,7 +133,7 @@ public static class HelpText
                                     not cut quiet connections (default 30; 0 = off)
           --max-head=BYTES          largest HTTP request head (default 8K) → 431 past it
           --handshake-timeout=SECONDS  time allowed for the request head (default 10) → 408
-          --shutdown-timeout=SECONDS   on SIGTERM/SIGINT, how long workers get to close with
+          --shutdown-timeout=SECONDS   on SIGTERM/SIGINT/SIGHUP, how long workers get to close with
                                     1001 before they are killed (default 5)
 
         Worker processes (one per connection, started ahead of need):

@@ -5,6 +5,7 @@ namespace Supervisor.IntegrationTests.Infrastructure;
 /// <summary>kill(2), for the signals <see cref="System.Diagnostics.Process"/> cannot send.</summary>
 public static partial class Signals
 {
+    public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
