@@ -4,7 +4,9 @@ namespace Supervisor.Unix;
 
 /// <summary>
 /// Every libc entry point the project calls, named as in C. Nothing outside this
-/// library declares a P/Invoke. Constants are the Linux x86_64/aarch64 values.
+/// library declares a P/Invoke but zlib's, which touches only bytes
+/// (Supervisor.Protocol/Compression/CompressionNative.cs). Constants are the Linux
+/// x86_64/aarch64 values.
 /// </summary>
 internal static unsafe partial class LibC
 {
