@@ -58,8 +58,15 @@ public sealed partial class PlainWebSocket
         {
             while (true)
             {
-                if (_payloadLeft > 0 || _emptyFrameOwed)
+                if (Inflating)
+                {
+                    if (ReadCompressed(destination) is { } inflated)
+                        return inflated;
+                }
+                else if (_payloadLeft > 0 || _emptyFrameOwed)
+                {
                     return ReadPayload(destination);
+                }
 
                 ReceivedFrameHeader header = ReadHeader();
                 if (header.IsControl)
@@ -73,9 +80,11 @@ public sealed partial class PlainWebSocket
                     _insideMessage = true;
                     _messageType = header.Opcode == Opcode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
                     _utf8 = default;
+                    if (header.Rsv1)
+                        StartCompressedMessage();
                 }
                 _payloadLeft = (long)header.PayloadLength;
-                _emptyFrameOwed = _payloadLeft == 0;
+                _emptyFrameOwed = _payloadLeft == 0 && !Inflating;
                 _maskKey = header.MaskKey;
                 _maskOffset = 0;
                 _frameFin = header.Fin;
@@ -107,14 +116,20 @@ public sealed partial class PlainWebSocket
         _maskOffset = Masking.Apply(piece, _maskKey, _maskOffset);
         _payloadLeft -= count;
         _emptyFrameOwed = false;
+        return Deliver(piece, endOfMessage: _payloadLeft == 0 && _frameFin);
+    }
 
-        bool endOfMessage = _payloadLeft == 0 && _frameFin;
+    /// <summary>A piece of the message as the caller gets it (inflated, if it was
+    /// compressed): text is checked for UTF-8 across pieces, and at the end of the message
+    /// for a character left unfinished, however empty the final frame (§8.1).</summary>
+    private ValueWebSocketReceiveResult Deliver(ReadOnlySpan<byte> piece, bool endOfMessage)
+    {
         if (_messageType == WebSocketMessageType.Text
             && (!_utf8.Append(piece) || (endOfMessage && !_utf8.IsComplete)))
             throw Fail(ProtocolViolation.InvalidUtf8Text);
         if (endOfMessage)
             _insideMessage = false;
-        return new ValueWebSocketReceiveResult(count, _messageType, endOfMessage);
+        return new ValueWebSocketReceiveResult(piece.Length, _messageType, endOfMessage);
     }
 
     private ReceivedFrameHeader ReadHeader()
@@ -124,7 +139,7 @@ public sealed partial class PlainWebSocket
         while (!ReceivedFrameHeader.TryRead(Buffered, out header, out needed))
             Fill(needed);
         _receiveStart += header.Size;
-        if (FrameRules.Check(header, _insideMessage) is { } violation)
+        if (FrameRules.Check(header, _insideMessage, deflate: _deflateWindowBits is not null) is { } violation)
             throw Fail(violation);
         return header;
     }
@@ -170,10 +185,11 @@ public sealed partial class PlainWebSocket
 
     /// <summary>§7.1.7: the close frame with the violation's code, then the connection
     /// dropped; the exception tells the caller, with no inner IOException (that would
-    /// mean the client vanished).</summary>
-    private WebSocketException Fail(ProtocolViolation violation)
+    /// mean the client vanished). <paramref name="detail"/> narrows the reason down
+    /// (zlib's word on data that does not inflate).</summary>
+    private WebSocketException Fail(ProtocolViolation violation, string? detail = null)
     {
-        string reason = ProtocolViolations.Describe(violation);
+        string reason = detail is null ? ProtocolViolations.Describe(violation) : $"{ProtocolViolations.Describe(violation)}: {detail}";
         try
         {
             SendClose((WebSocketCloseStatus)ProtocolViolations.CloseCode(violation), reason);

@@ -1,17 +1,22 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using Supervisor.Protocol.Compression;
+using Supervisor.Protocol.Extensions;
 using Supervisor.Protocol.Frames;
 
 namespace Supervisor.Protocol.Engine;
 
 /// <summary>
-/// The server side of RFC 6455 with no extension, over a stream whose reads and writes
-/// block (the worker's client socket): every call has finished when it returns, and its
-/// ValueTask is complete. Connections that agreed permessage-deflate use the BCL's engine
-/// (<c>WebSocket.CreateFromStream</c>) instead, which implements RFC 7692.
+/// The server side of RFC 6455, with or without permessage-deflate (RFC 7692, no context
+/// takeover either way: PlainWebSocket.Compression.cs), over a stream whose reads and
+/// writes block (the worker's client socket): every call has finished when it returns,
+/// and its ValueTask is complete. Every connection runs on it, so every connection's
+/// frames are judged by the same rules (FrameRules).
 /// </summary>
 /// <remarks>
-/// Why not the BCL's engine for every connection: per message, its asynchronous receive
+/// Why not the BCL's engine, which ran compressed connections until this one learnt
+/// RFC 7692 (and let through RSV1 on control frames, hung on a short unmasked frame,
+/// dropped TCP on bad deflate data): per message, its asynchronous receive
 /// and send state machines, its send lock and its buffer management run on a worker
 /// thread that has just woken with cold caches, once for each message in and out. In the
 /// 100-connection echo (bash app, 32-byte messages, 300 per connection), the worker's CPU
@@ -21,8 +26,9 @@ namespace Supervisor.Protocol.Engine;
 /// 0.70–0.72 in the same rounds, and a C relay of the worker's shape 0.65. Each frame
 /// here is one header parse and one copy in, one header and one write out.
 /// <para>Behaviour follows the BCL's engine where the worker depends on it: a protocol
-/// violation sends close 1002 (1007 for bad UTF-8), aborts, and throws a
-/// <see cref="WebSocketException"/> without an inner <see cref="IOException"/>; a lost
+/// violation sends close 1002 (1007 for bad UTF-8 or data that does not inflate),
+/// aborts, and throws a <see cref="WebSocketException"/> without an inner
+/// <see cref="IOException"/>; a lost
 /// connection throws one with <see cref="WebSocketError.ConnectionClosedPrematurely"/>;
 /// a received close moves Open to CloseReceived (the caller answers it) and CloseSent to
 /// Closed; the keep-alive is an unsolicited pong (§5.5.3); Abort disposes the stream,
@@ -51,8 +57,14 @@ public sealed partial class PlainWebSocket : WebSocket
 
     /// <param name="stream">The connection, after the 101; disposed with this.</param>
     /// <param name="keepAliveInterval">How often to send an unsolicited pong; zero for never.</param>
-    public PlainWebSocket(Stream stream, TimeSpan keepAliveInterval)
+    /// <param name="deflate">The permessage-deflate agreement of the 101, or null for none.</param>
+    public PlainWebSocket(Stream stream, TimeSpan keepAliveInterval, DeflateAgreement? deflate = null)
     {
+        if (deflate is not null)
+        {
+            _deflateWindowBits = DeflateWindowBits(deflate);
+            _inflater = new MessageInflater();
+        }
         _stream = stream;
         if (keepAliveInterval > TimeSpan.Zero)
             _keepAlive = new Timer(static s => ((PlainWebSocket)s!).SendKeepAlive(), this, keepAliveInterval, keepAliveInterval);
@@ -124,6 +136,7 @@ public sealed partial class PlainWebSocket : WebSocket
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
         _keepAlive?.Dispose();
+        _inflater?.Dispose();
         lock (_stateLock)
         {
             if (_state is not (WebSocketState.Closed or WebSocketState.Aborted))
@@ -141,7 +154,9 @@ public sealed partial class PlainWebSocket : WebSocket
             ThrowUnlessSendable();
             Opcode opcode = _sendingFragments ? Opcode.Continuation
                 : messageType == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
-            WriteFrame(opcode, endOfMessage, payload);
+            // Only a message sent whole is compressed; one sent in fragments goes as it is.
+            if (opcode == Opcode.Continuation || !endOfMessage || !TryWriteCompressed(opcode, payload))
+                WriteFrame(opcode, endOfMessage, payload);
             _sendingFragments = !endOfMessage;
         }
     }

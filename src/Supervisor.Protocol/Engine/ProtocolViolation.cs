@@ -6,6 +6,14 @@ public enum ProtocolViolation
 {
     /// <summary>RSV1-3 set with no extension agreed that defines them (§5.2).</summary>
     ReservedBitsSet,
+    /// <summary>RSV1 on a close, ping or pong with permessage-deflate agreed (RFC 7692 §6:
+    /// only data messages are compressed).</summary>
+    Rsv1OnControlFrame,
+    /// <summary>RSV1 on a continuation frame (RFC 7692 §6: it is set on the first frame of
+    /// a message and "MUST NOT" be on the others).</summary>
+    Rsv1OnContinuation,
+    /// <summary>A compressed message whose payload does not inflate (RFC 7692 §7.2.2).</summary>
+    InvalidCompressedData,
     /// <summary>A client frame without a mask (§5.1: the server MUST close).</summary>
     UnmaskedFrame,
     /// <summary>Opcode 0x3–0x7 or 0xB–0xF (§5.2).</summary>
@@ -33,10 +41,12 @@ public enum ProtocolViolation
 public static class ProtocolViolations
 {
     /// <summary>1007 for data that is not what its type says (§7.4.1: "inconsistent with the
-    /// type of the message"), 1002 for everything else.</summary>
+    /// type of the message"), compressed data that does not inflate among it; 1002 for
+    /// everything else.</summary>
     public static ushort CloseCode(ProtocolViolation violation) => violation switch
     {
-        ProtocolViolation.InvalidUtf8Text or ProtocolViolation.InvalidUtf8CloseReason => 1007,
+        ProtocolViolation.InvalidUtf8Text or ProtocolViolation.InvalidUtf8CloseReason
+            or ProtocolViolation.InvalidCompressedData => 1007,
         _ => 1002,
     };
 
@@ -44,6 +54,9 @@ public static class ProtocolViolations
     public static string Describe(ProtocolViolation violation) => violation switch
     {
         ProtocolViolation.ReservedBitsSet => "reserved bits set",
+        ProtocolViolation.Rsv1OnControlFrame => "RSV1 set on a control frame",
+        ProtocolViolation.Rsv1OnContinuation => "RSV1 set on a continuation frame",
+        ProtocolViolation.InvalidCompressedData => "compressed data does not inflate",
         ProtocolViolation.UnmaskedFrame => "client frame not masked",
         ProtocolViolation.ReservedOpcode => "reserved opcode",
         ProtocolViolation.FragmentedControlFrame => "fragmented control frame",

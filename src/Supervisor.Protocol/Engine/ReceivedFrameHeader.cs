@@ -10,7 +10,14 @@ namespace Supervisor.Protocol.Engine;
 public readonly record struct ReceivedFrameHeader(
     bool Fin, byte ReservedBits, byte RawOpcode, bool Masked, ulong PayloadLength, uint MaskKey, int Size)
 {
+    /// <summary>RSV1 in <see cref="ReservedBits"/> (RSV1 RSV2 RSV3, highest first).</summary>
+    public const byte Rsv1Bit = 0x4;
+
     public Opcode Opcode => (Opcode)RawOpcode;
+
+    /// <summary>RFC 7692 §6: with permessage-deflate agreed, "this message is compressed",
+    /// on the first frame of a data message.</summary>
+    public bool Rsv1 => (ReservedBits & Rsv1Bit) != 0;
 
     /// <summary>Close, ping and pong (opcodes 0x8–0xF, §5.5).</summary>
     public bool IsControl => (RawOpcode & 0x8) != 0;

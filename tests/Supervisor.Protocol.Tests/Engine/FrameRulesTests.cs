@@ -25,6 +25,26 @@ public class FrameRulesTests
         Assert.Equal(expected, FrameRules.Check(header, insideMessage));
     }
 
+    /// <summary>RFC 7692 §6: with permessage-deflate agreed, RSV1 marks a compressed
+    /// message on its first frame, and is a violation anywhere else.</summary>
+    [Theory]
+    [InlineData(0xC1, false, null)]                                          // FIN, RSV1, text
+    [InlineData(0x42, false, null)]                                          // RSV1, binary, first fragment
+    [InlineData(0xC0, true, ProtocolViolation.Rsv1OnContinuation)]
+    [InlineData(0xC9, false, ProtocolViolation.Rsv1OnControlFrame)]         // ping
+    [InlineData(0xC9, true, ProtocolViolation.Rsv1OnControlFrame)]          // ping inside a message
+    [InlineData(0xC8, false, ProtocolViolation.Rsv1OnControlFrame)]         // close
+    [InlineData(0xA1, false, ProtocolViolation.ReservedBitsSet)]            // RSV2: no meaning
+    [InlineData(0x91, false, ProtocolViolation.ReservedBitsSet)]            // RSV3: no meaning
+    [InlineData(0xE1, false, ProtocolViolation.ReservedBitsSet)]            // RSV1 and RSV2
+    public void Check_DeflateAgreed_Rsv1OnTheFirstFrameOfADataMessageOnly(int first, bool insideMessage, ProtocolViolation? expected)
+    {
+        byte[] bytes = [(byte)first, 0x80, 0, 0, 0, 0];
+        Assert.True(ReceivedFrameHeader.TryRead(bytes, out var header, out _));
+
+        Assert.Equal(expected, FrameRules.Check(header, insideMessage, deflate: true));
+    }
+
     [Fact]
     public void Check_SixtyFourBitLengthWithTopBitSet_OutOfRange()
     {
@@ -37,6 +57,9 @@ public class FrameRulesTests
     [Theory]
     [InlineData(ProtocolViolation.InvalidUtf8Text, 1007)]
     [InlineData(ProtocolViolation.InvalidUtf8CloseReason, 1007)]
+    [InlineData(ProtocolViolation.InvalidCompressedData, 1007)]
+    [InlineData(ProtocolViolation.Rsv1OnControlFrame, 1002)]
+    [InlineData(ProtocolViolation.Rsv1OnContinuation, 1002)]
     [InlineData(ProtocolViolation.ReservedOpcode, 1002)]
     [InlineData(ProtocolViolation.InvalidCloseCode, 1002)]
     public void CloseCode_Violation_TheCodeTheServerSends(ProtocolViolation violation, int code)
