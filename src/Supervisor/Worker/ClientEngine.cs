@@ -6,9 +6,9 @@ using Supervisor.Protocol.Extensions;
 namespace Supervisor.Worker;
 
 /// <summary>
-/// Which RFC 6455 engine runs a connection: ours (<see cref="PlainWebSocket"/>) when no
-/// extension was agreed, the BCL's when the acceptor's 101 agreed permessage-deflate,
-/// which only the BCL's implements (RFC 7692: its inflater, deflater and window settings).
+/// The RFC 6455 engine of every connection: ours (<see cref="PlainWebSocket"/>), with
+/// permessage-deflate when the acceptor's 101 agreed it, so a compressed connection's
+/// frames are judged by the same rules as any other's.
 /// </summary>
 public static class ClientEngine
 {
@@ -18,13 +18,6 @@ public static class ClientEngine
         // tunnels (Apache's and nginx's 60 s defaults) from cutting this one.
         TimeSpan keepAlive = settings.PingSeconds > 0 ? TimeSpan.FromSeconds(settings.PingSeconds) : TimeSpan.Zero;
         // What the acceptor's 101 promised, read back from the same text.
-        if (DeflateAgreement.Parse(settings.Extensions) is not { } deflate)
-            return new PlainWebSocket(stream, keepAlive);
-        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            KeepAliveInterval = keepAlive,
-            DangerousDeflateOptions = deflate.ToEngineOptions(),
-        });
+        return new PlainWebSocket(stream, keepAlive, DeflateAgreement.Parse(settings.Extensions));
     }
 }
