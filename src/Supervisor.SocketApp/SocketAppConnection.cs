@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using Supervisor.Protocol.Engine;
 using Supervisor.Protocol.Extensions;
 using Supervisor.Unix;
 
@@ -11,8 +12,12 @@ namespace Supervisor.SocketApp;
 /// The connection a socket-mode app was started with. ws-supervisor has already
 /// answered the handshake (with the permessage-deflate agreement in WS_EXTENSIONS) and
 /// handed over the socket at fd 3 and the bus at fd 4; this adopts both and runs the
-/// BCL's WebSocket engine, server role, with exactly what the 101 promised.
+/// worker's own engine (<see cref="PlainWebSocket"/>) with exactly what the 101 promised,
+/// so a socket-mode connection's frames are judged as every other connection's.
 /// </summary>
+/// <remarks>The engine's calls block (fd 3 is a blocking socket): a receive holds its
+/// thread until a frame comes, as a one-connection process can afford; the bus is read on
+/// another, and its sends take turns with the app's.</remarks>
 /// <example>
 /// <code>
 /// await using var connection = SocketAppConnection.Adopt();
@@ -38,17 +43,12 @@ public sealed class SocketAppConnection : IAsyncDisposable
     private readonly Task _busReader;
     private byte[] _buffer = new byte[4 * 1024];
 
-    private SocketAppConnection(Socket client, Socket? bus, int maxMessageBytes, TimeSpan pingInterval, WebSocketDeflateOptions? deflate)
+    private SocketAppConnection(Socket client, Socket? bus, int maxMessageBytes, TimeSpan pingInterval, DeflateAgreement? deflate)
     {
         _stream = new NetworkStream(client, ownsSocket: true);
         _bus = bus;
         MaxMessageBytes = maxMessageBytes;
-        WebSocket = WebSocket.CreateFromStream(_stream, new WebSocketCreationOptions
-        {
-            IsServer = true,
-            KeepAliveInterval = pingInterval,
-            DangerousDeflateOptions = deflate,
-        });
+        WebSocket = new PlainWebSocket(_stream, pingInterval, deflate);
         _busReader = bus is null ? Task.CompletedTask : ReadBusAsync(new BusFrames(bus));
     }
 
@@ -84,7 +84,7 @@ public sealed class SocketAppConnection : IAsyncDisposable
         {
             bus = null; // started by hand, with no bus: messages only
         }
-        var deflate = DeflateAgreement.Parse(Environment.GetEnvironmentVariable(ExtensionsVariable))?.ToEngineOptions();
+        var deflate = DeflateAgreement.Parse(Environment.GetEnvironmentVariable(ExtensionsVariable));
         int maxMessage = IntVariable(MaxMessageVariable, 1024 * 1024);
         int ping = IntVariable(PingIntervalVariable, 0);
         foreach (string name in new[] { SocketFdVariable, ControlFdVariable })

@@ -45,6 +45,23 @@ public sealed class SocketModeTests
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
     }
 
+    /// <summary>The app runs the worker's engine (src/Supervisor.SocketApp), so with
+    /// permessage-deflate agreed its frames are judged as a worker's are (RFC 7692 §6:
+    /// RSV1 on a data message's first frame only; data that does not inflate is 1007).</summary>
+    [Theory]
+    [InlineData(0xC9, new byte[0], 1002, "RSV1 set on a control frame")]                                    // FIN, RSV1, ping
+    [InlineData(0xC1, new byte[] { 0xFF, 0xFF, 0xFF }, 1007, "compressed data does not inflate: invalid block type")] // FIN, RSV1, text
+    public async Task SocketMode_DeflateViolation_ClosedWithCodeAndReason(int finRsvOpcode, byte[] payload, int code, string reason)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--mode=socket", Paths.SocketEcho);
+        using var socket = await DeflateRaw.ConnectAsync(server.Port, "/socket", cts.Token);
+
+        await socket.SendAsync(DeflateRaw.Frame((byte)finRsvOpcode, payload), System.Net.Sockets.SocketFlags.None, cts.Token);
+
+        await DeflateRaw.AssertClosedAsync(socket, code, reason, cts.Token);
+    }
+
     [Fact]
     public async Task SocketMode_FiftyConnections_OneProcessEach_NoWorkers()
     {

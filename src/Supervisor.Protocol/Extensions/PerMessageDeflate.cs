@@ -1,5 +1,3 @@
-using System.Net.WebSockets;
-
 namespace Supervisor.Protocol.Extensions;
 
 /// <summary>
@@ -16,9 +14,6 @@ public sealed record DeflateAgreement(
     int? ServerMaxWindowBits,
     int? ClientMaxWindowBits)
 {
-    /// <summary>The window zlib uses when no limit was agreed: 2^15 = 32 KiB (§7.1.2).</summary>
-    public const int DefaultWindowBits = 15;
-
     public string ToHeaderValue()
     {
         var parameters = new List<ExtensionParameter>();
@@ -32,18 +27,6 @@ public sealed record DeflateAgreement(
             parameters.Add(new(PerMessageDeflate.ClientMaxWindowBits, client.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return new ExtensionElement(PerMessageDeflate.Name, parameters).ToString();
     }
-
-    /// <summary>The agreement as the .NET engine's options, for either role: Server* always
-    /// describe the server's deflater, Client* the client's (RFC 7692 §7.1).</summary>
-    public WebSocketDeflateOptions ToEngineOptions() => new()
-    {
-        ServerContextTakeover = !ServerNoContextTakeover,
-        ClientContextTakeover = !ClientNoContextTakeover,
-        ServerMaxWindowBits = ServerMaxWindowBits ?? DefaultWindowBits,
-        // Inflating with a bigger window than the sender used is always safe, so a client
-        // that limits itself to 8 (which the engine cannot be set to) is read with 9.
-        ClientMaxWindowBits = Math.Max(ClientMaxWindowBits ?? DefaultWindowBits, PerMessageDeflate.MinSupportedWindowBits),
-    };
 
     /// <summary>Reads a response value written by <see cref="ToHeaderValue"/> (or any valid
     /// permessage-deflate response); null if it is not one.</summary>
@@ -85,9 +68,9 @@ public sealed record DeflateAgreement(
 /// several times a whole idle worker — at the price of a weaker ratio on small,
 /// repetitive messages;</item>
 /// <item>a client's server_max_window_bits=N is honoured for N in 9..15; N=8 declines the
-/// offer, because zlib cannot make a raw deflate stream with a 256-byte window (it
-/// silently uses 512) and the .NET engine rejects 8 for that reason (§7.1.2.1 lets a
-/// server decline what it does not support);</item>
+/// offer, because zlib cannot make a raw deflate stream with a 256-byte window (zlib-ng's
+/// deflateInit2 refuses it; older zlib silently used 512) (§7.1.2.1 lets a server decline
+/// what it does not support);</item>
 /// <item>client_max_window_bits is accepted and left unannounced, which §7.1.2.2 reads as
 /// "the server can receive any window up to 32 KiB" — our inflater always can.</item>
 /// </list>
@@ -100,7 +83,7 @@ public static class PerMessageDeflate
     public const string ServerMaxWindowBits = "server_max_window_bits";
     public const string ClientMaxWindowBits = "client_max_window_bits";
 
-    /// <summary>The smallest window the .NET engine (and zlib's raw deflate) supports.</summary>
+    /// <summary>The smallest window zlib's raw deflate supports (<see cref="Compression.MessageDeflater.MinWindowBits"/>).</summary>
     public const int MinSupportedWindowBits = 9;
 
     /// <summary>The agreement for the first acceptable offer among the request's extension
