@@ -31,6 +31,16 @@ public sealed class WorkerLauncher
         // far more heap than one connection can use. The knob is env-only (no runtimeconfig
         // name), and an operator's own setting wins.
         variables.TryAdd("DOTNET_GCRegionRange", "100000000");
+        // Every compressed message (RFC 7692 without context takeover) allocates and frees
+        // zlib-ng's deflate state, ~250 kB aligned to 64 bytes. glibc's memalign leaves a
+        // small remainder behind each such block, and while its per-thread cache (tcache,
+        // 7 chunks a size) keeps those remainders, a freed block cannot merge back into the
+        // heap's top: the heap grew by a block per message until the cache was full. With
+        // the cache off a worker keeps one freed state at most. Measured, 100 workers that
+        // had each echoed 50 compressed 4 KiB lines: median PSS 2281 → 963 kB (770 kB
+        // without compression). Nothing in a worker's per-message path mallocs otherwise;
+        // apps do not inherit this (their environment is built apart).
+        variables.TryAdd("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0");
         return variables.Select(v => $"{v.Key}={v.Value}").ToArray();
     }
 
