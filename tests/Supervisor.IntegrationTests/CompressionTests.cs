@@ -63,6 +63,40 @@ public sealed partial class CompressionTests
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
     }
 
+    /// <summary>server_max_window_bits binds our deflater (RFC 7692 §7.1.2.1): the client
+    /// inflates with a 512-byte window, and text whose repeats lie 20 KB apart must come
+    /// back without a match reaching that far (zlib: "invalid distance too far back").
+    /// zlib lets a match reach into output it has just written, so the client reads in
+    /// 100-byte pieces: then only the window is behind it.</summary>
+    [Fact]
+    public async Task Deflate_ClientLimitsOurWindowTo9Bits_EchoesInflateWithinIt()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var server = SupervisorProcess.Start("--mode=exact", Paths.Script("exact-echo.py"));
+        using var client = new ClientWebSocket();
+        client.Options.DangerousDeflateOptions = new WebSocketDeflateOptions { ServerMaxWindowBits = 9 };
+        client.Options.CollectHttpResponseDetails = true;
+        await client.ConnectAsync(server.Url("/window"), cts.Token);
+        Assert.Equal(Agreed + "; server_max_window_bits=9", client.HttpResponseHeaders?.GetValueOrDefault("Sec-WebSocket-Extensions")?.Single());
+
+        var random = new Random(9);
+        string stanza = new(Enumerable.Range(0, 20_000).Select(_ => (char)random.Next('a', 'z' + 1)).ToArray());
+        foreach (var message in new[] { Message.Text(stanza + stanza + stanza), Message.Text(string.Concat(Enumerable.Repeat("{\"k\":1} ", 5000))) })
+        {
+            await client.SendAsync(message, cts.Token);
+            var echo = new MemoryStream();
+            var piece = new byte[100];
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await client.ReceiveAsync(piece.AsMemory(), cts.Token);
+                echo.Write(piece, 0, result.Count);
+            } while (!result.EndOfMessage);
+            AssertSame(message, new Message(result.MessageType, echo.ToArray()));
+        }
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+    }
+
     /// <summary>
     /// A decompression bomb: one binary frame, RSV1 set, whose header promises 4 GiB of
     /// zeros deflated (4096 copies of a block that inflates to 1 MiB, about 1 KiB each).
