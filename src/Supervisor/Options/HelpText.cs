@@ -65,7 +65,9 @@ public static class HelpText
           --cgi-timeout=SECONDS     cgi mode: a run still going after this is killed and the
                                     connection closed with 1011 (default 30)
           --no-compression          decline permessage-deflate (RFC 7692); by default it is used
-                                    when the client offers it, without context takeover either way
+                                    when the client offers it, without context takeover either
+                                    way, and a message to the client of 1 KiB or more goes
+                                    compressed when that makes it shorter
 
         Message bus (every connection can be pushed to):
           --run-dir=DIR             where the FIFO and control socket live (default
