@@ -16,6 +16,10 @@ public sealed class UnixException : Exception
 
     public int Errno { get; }
 
+    /// <summary>strerror's text alone ("No such file or directory"), for a message that
+    /// names the path and the flag itself.</summary>
+    public string Description => Marshal.GetPInvokeErrorMessage(Errno);
+
     /// <summary>Throws for the errno the last P/Invoke left behind.</summary>
     public static UnixException FromLastError(string call) => new(call, Marshal.GetLastPInvokeError());
 
