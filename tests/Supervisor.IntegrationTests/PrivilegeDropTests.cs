@@ -84,6 +84,52 @@ public sealed class PrivilegeDropTests
     }
 
     [RootFact]
+    public void User_AuthProgramNotReachableByTheUser_OneLineStartupError()
+    {
+        using var apps = Install();
+        using var hidden = new AppFolder("ws-supervisor-test-private-");
+        hidden.WriteScript("auth.sh", "echo 42");
+        File.SetUnixFileMode(hidden.Path, AppFolder.Mode("700"));
+
+        var (exitCode, stderr) = Run(apps["ws-supervisor"],
+            ["--port=0", $"--run-dir={apps["run"]}", $"--user={User}", $"--auth={hidden["auth.sh"]}", apps["echo.sh"]]);
+
+        // Until checked, it started and answered every handshake 503.
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"ws-supervisor: user {User} cannot run the --auth program {hidden["auth.sh"]}; make it (and the folders above it) accessible to that user",
+            stderr.Split('\n')[^1]);
+    }
+
+    /// <summary>Without --user, the server's own user is the one that runs the apps: a file
+    /// only its owner may run (0744, root's) has an x bit, yet this user cannot run it.</summary>
+    [RootTheory]
+    [InlineData("")]
+    [InlineData("--auth=")]
+    public void Unprivileged_ProgramOnlyItsOwnerMayRun_OneLineUsageError(string flag)
+    {
+        using var apps = Install();
+        apps.WriteScript("rootonly.sh", "echo 42", mode: "744");
+        var (uid, gid) = FileOwner.Account(User);
+        string runDir = Path.Combine(Path.GetTempPath(), $"ws-supervisor-test-run-{Guid.NewGuid():N}");
+        string[] program = flag.Length == 0 ? [apps["rootonly.sh"]] : [flag + apps["rootonly.sh"], apps["echo.sh"]];
+        try
+        {
+            var (exitCode, stderr) = Run("setpriv", [$"--reuid={uid}", $"--regid={gid}", "--clear-groups", apps["ws-supervisor"],
+                "--port=0", $"--run-dir={runDir}", .. program]);
+
+            // Until checked for this user, it started and closed every connection with 1011.
+            Assert.Equal(2, exitCode);
+            Assert.Equal($"ws-supervisor: {flag}{apps["rootonly.sh"]}: not executable by this user (uid {uid}): its mode is 0744, owner uid 0, group 0, " +
+                "and every folder above it must be searchable too", stderr);
+        }
+        finally
+        {
+            if (Directory.Exists(runDir))
+                Directory.Delete(runDir, recursive: true);
+        }
+    }
+
+    [RootFact]
     public void User_NotStartedAsRoot_OneLineUsageError()
     {
         using var apps = Install();
@@ -123,12 +169,13 @@ public sealed class PrivilegeDropTests
             info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
+        var stdout = process.StandardOutput.ReadToEndAsync(); // read, not waited for: a server that starts keeps it open
         if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
         {
-            process.Kill();
-            throw new TimeoutException($"{program} did not exit");
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} did not exit: the server started");
         }
+        Task.WaitAll([stderr, stdout], TimeSpan.FromSeconds(5));
         return (process.ExitCode, stderr.Result.TrimEnd('\n'));
     }
 }

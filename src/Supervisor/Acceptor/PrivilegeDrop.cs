@@ -46,8 +46,11 @@ public static class PrivilegeDrop
     }
 
     /// <summary>What used to be root's to run must now be the user's: this binary (every
-    /// worker is it), the app or the --dir folder. Better one line now than 1011 or 404
-    /// on every connection.</summary>
+    /// worker is it), the app, the --auth program or the --dir folder. Better one line now
+    /// than 1011, 503 or 404 on every connection. Asked with access(2) once the drop is
+    /// done, so the kernel weighs that user's uid, groups, ACLs and every folder above,
+    /// as execve(2) will; the parser's own check ran as root, who may run anything with
+    /// an x bit.</summary>
     private static void CheckCanRun(ServerOptions options, string userName)
     {
         string self = Environment.ProcessPath ?? "";
@@ -55,6 +58,8 @@ public static class PrivilegeDrop
             throw new StartupException($"user {userName} cannot run {self}, which every worker runs; make it executable for that user");
         if (options.App.Command is { } command && !Executable.IsRunnableByMe(command))
             throw new StartupException($"user {userName} cannot run {command}; make it (and the folders above it) accessible to that user");
+        if (options.Auth.Program is { } auth && !Executable.IsRunnableByMe(auth))
+            throw new StartupException($"user {userName} cannot run the --auth program {auth}; make it (and the folders above it) accessible to that user");
         if (options.App.Directory is { } dir && !Executable.IsRunnableByMe(dir))
             throw new StartupException($"user {userName} cannot enter --dir {dir}; make it (and the folders above it) accessible to that user");
     }

@@ -16,14 +16,18 @@ internal static class HardeningOptionsParser
     {
         if (!values.TryGetValue("trusted-proxy", out var lists))
             return new ProxyOptions(TrustedProxies.None);
+        TrustedProxies proxies;
         try
         {
-            return new ProxyOptions(TrustedProxies.Parse(lists));
+            proxies = TrustedProxies.Parse(lists);
         }
         catch (FormatException e)
         {
             throw new UsageException($"--trusted-proxy: {e.Message}");
         }
+        if (proxies.IsEmpty)
+            throw new UsageException($"--trusted-proxy={string.Join(',', lists)} names no proxy: give an address or CIDR block, or leave the flag out");
+        return new ProxyOptions(proxies);
     }
 
     public static PrivilegeOptions ParsePrivileges(Dictionary<string, List<string>> values, Func<string, string?> single)

@@ -11,6 +11,9 @@ public static partial class OptionsParser
         var origins = values.TryGetValue("origin", out var list)
             ? list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
             : [];
+        // An empty list is no policy at all: "any origin", the opposite of what was asked.
+        if (list is not null && origins.Count == 0)
+            throw new UsageException($"--origin={string.Join(',', list)} names no origin: give HOST[:PORT][,...]; without --origin every origin is accepted");
         try
         {
             origin = OriginPolicy.Create(origins, ParseBool(values, "sameorigin"));

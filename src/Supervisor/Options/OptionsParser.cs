@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Supervisor.Logging;
 
 namespace Supervisor.Options;
@@ -14,56 +13,26 @@ public static partial class OptionsParser
     public const int DefaultPort = 8080;
     public const int DefaultMaxMessageBytes = 1024 * 1024;
 
-    // websocketd's default: only these reach the app, besides the CGI variables.
-    private static readonly string[] DefaultPassEnv = ["PATH", "LD_LIBRARY_PATH"];
+    private static readonly HashSet<string> BooleanFlags = ["sameorigin", "binary", "no-compression"];
 
-    private static readonly HashSet<string> BooleanFlags = ["help", "version", "sameorigin", "binary", "no-compression"];
+    /// <summary>Actions, not settings: "--help=false" is a mistake, not a way to turn help off.</summary>
+    private static readonly HashSet<string> ActionFlags = ["help", "h", "version"];
+
+    /// <summary>The flags whose empty value means something (--help says what). Any other
+    /// empty value is a mistake, most often an unset shell variable: --origin="$ORIGINS"
+    /// must not quietly become "any origin".</summary>
+    private static readonly HashSet<string> EmptyAllowed = ["passenv"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, string? defaultDemoDir)
     {
-        var values = new Dictionary<string, List<string>>();
-        int i = 0;
-        for (; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (arg == "--")
-            {
-                i++;
-                break;
-            }
-            if (!arg.StartsWith('-') || arg == "-")
-                break;
-
-            string body = arg.TrimStart('-');
-            string name = body;
-            string? value = null;
-            int equals = body.IndexOf('=');
-            if (equals >= 0)
-            {
-                name = body[..equals];
-                value = body[(equals + 1)..];
-            }
-            if (!Known.Contains(name))
-                throw new UsageException($"unknown option --{name} (see --help)");
-            if (value is null)
-            {
-                if (BooleanFlags.Contains(name))
-                    value = "true";
-                else if (i + 1 < args.Count)
-                    value = args[++i];
-                else
-                    throw new UsageException($"--{name} needs a value");
-            }
-            if (!values.TryGetValue(name, out var list))
-                values[name] = list = [];
-            list.Add(value);
-        }
-
+        var (values, i) = ReadFlags(args);
         string? command = i < args.Count ? args[i] : null;
         var commandArgs = i + 1 < args.Count ? args.Skip(i + 1).ToArray() : [];
         string? dir = Single(values, "dir");
         string? staticDir = Single(values, "staticdir");
 
+        if (command is not null)
+            CheckNotMisplacedSubCommand(args, i);
         if (command is not null && dir is not null)
             throw new UsageException("give either --dir=DIR or a COMMAND, not both");
         if (command is null && dir is null)
@@ -81,7 +50,7 @@ public static partial class OptionsParser
         return new ServerOptions(
             new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 0, 65535)),
             new AppOptions(
-                command is null ? null : ResolveCommand(command),
+                command is null ? null : ResolveCommand(command, flag: null),
                 commandArgs,
                 dir is null ? null : ResolveDirectory(dir),
                 ParsePassEnv(values),
@@ -103,7 +72,7 @@ public static partial class OptionsParser
                 ParseInt(values, "idle-timeout", 0, 0, 86_400 * 7)),
             bus,
             new AuthOptions(
-                Single(values, "auth") is { } auth ? ResolveCommand(auth) : null,
+                Single(values, "auth") is { } auth ? ResolveCommand(auth, flag: "auth") : null,
                 TimeSpan.FromSeconds(ParseInt(values, "auth-timeout", 5, 1, 300))),
             new LogOptions(ParseLogLevel(values), ParseLogFormat(values)),
             ParseAdmission(values),
@@ -113,40 +82,91 @@ public static partial class OptionsParser
             ParseModes(values));
     }
 
-    private static BusOptions ParseBus(Dictionary<string, List<string>> values)
+    /// <summary>The flags before the COMMAND, by name (a repeatable flag keeps every value),
+    /// and the index of the COMMAND.</summary>
+    private static (Dictionary<string, List<string>> Values, int CommandIndex) ReadFlags(IReadOnlyList<string> args)
     {
-        string runDir = Single(values, "run-dir") is { } dir ? Path.GetFullPath(dir) : RunPaths.DefaultDirectory();
-        string? fifo = Single(values, "fifo") ?? Path.Combine(runDir, RunPaths.FifoName);
-        string? control = Single(values, "control") ?? Path.Combine(runDir, RunPaths.ControlName);
-        string modeText = Single(values, "bus-mode") ?? "0660";
-        uint mode;
-        try
+        var values = new Dictionary<string, List<string>>();
+        int i = 0;
+        for (; i < args.Count; i++)
         {
-            mode = Convert.ToUInt32(modeText, 8);
+            string arg = args[i];
+            if (arg == "--")
+                return (values, i + 1);
+            if (!arg.StartsWith('-') || arg == "-")
+                break;
+
+            string body = arg.TrimStart('-');
+            int equals = body.IndexOf('=');
+            string name = equals >= 0 ? body[..equals] : body;
+            string? value = equals >= 0 ? body[(equals + 1)..] : null;
+            if (!Known.Contains(name))
+                throw new UsageException($"unknown option --{name} (see --help)");
+            if (ActionFlags.Contains(name))
+            {
+                if (value is not null)
+                    throw new UsageException($"--{name} takes no value (leave it out instead of --{name}={value})");
+                value = "true";
+            }
+            else if (value is null)
+            {
+                if (BooleanFlags.Contains(name))
+                    value = "true";
+                else if (TakesNextWord(args, i))
+                    value = args[++i];
+                else
+                    throw new UsageException($"--{name} needs a value (--{name}=VALUE or --{name} VALUE)");
+            }
+            if (value.Length == 0 && !EmptyAllowed.Contains(name))
+                throw new UsageException(EmptyValue(name));
+            if (!values.TryGetValue(name, out var list))
+                values[name] = list = [];
+            list.Add(value);
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new UsageException($"--bus-mode={modeText}: expected an octal mode such as 0660");
-        }
-        if (mode > 0x1FF)
-            throw new UsageException($"--bus-mode={modeText}: expected permission bits only (at most 0777)");
-        HardeningOptionsParser.CheckBusMode(modeText, mode);
-        string? group = Single(values, "bus-group");
-        if (group is not null && Unix.FileOwnership.GroupId(group) is null)
-            throw new UsageException($"--bus-group={group}: no such group");
-        return new BusOptions(
-            IsOff(fifo) ? null : Path.GetFullPath(fifo),
-            IsOff(control) ? null : Path.GetFullPath(control),
-            mode, group);
+        return (values, i);
     }
 
-    private static bool IsOff(string value) => value is "off" or "none" or "";
+    /// <summary>"--run-dir --fifo=x" forgot the run dir's value; taking "--fifo=x" as a folder
+    /// name would make a folder of that name.</summary>
+    private static bool TakesNextWord(IReadOnlyList<string> args, int i) =>
+        i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
 
-    public static bool WantsHelp(IReadOnlyList<string> args) =>
-        args.TakeWhile(a => a.StartsWith('-')).Any(a => a.TrimStart('-') is "help" or "h");
+    private static string EmptyValue(string name) => name switch
+    {
+        "fifo" or "control" => $"--{name}= is empty: give a PATH, or --{name}=off to turn it off",
+        "origin" => "--origin= is empty (an unset variable?): give the origins pages may connect from, " +
+                    "HOST[:PORT][,...]; without --origin every origin is accepted",
+        "address" => "--address= is empty: give an address to listen on, such as 127.0.0.1 or 0.0.0.0",
+        _ when BooleanFlags.Contains(name) => $"--{name}= is empty: expected true or false (or --{name} alone)",
+        _ => $"--{name}= is empty (an unset variable?): give a value, or leave --{name} out (see --help)",
+    };
 
-    public static bool WantsVersion(IReadOnlyList<string> args) =>
-        args.TakeWhile(a => a.StartsWith('-')).Any(a => a.TrimStart('-') == "version");
+    public static bool WantsHelp(IReadOnlyList<string> args) => BareFlags(args).Any(name => name is "help" or "h");
+
+    public static bool WantsVersion(IReadOnlyList<string> args) => BareFlags(args).Contains("version");
+
+    /// <summary>The flags given without "=value" before the COMMAND, walked with
+    /// <see cref="ReadFlags"/>'s grammar (a value flag takes the next word) but without its
+    /// checks, so --help wins over any other mistake on the line.</summary>
+    private static IEnumerable<string> BareFlags(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg == "--" || !arg.StartsWith('-') || arg == "-")
+                yield break;
+            string name = arg.TrimStart('-');
+            if (name.Contains('='))
+                continue;
+            yield return name;
+            if (Known.Contains(name) && !ActionFlags.Contains(name) && !BooleanFlags.Contains(name) && TakesNextWord(args, i))
+                i++;
+        }
+    }
+
+    /// <summary>Every flag the server takes (the config sub-command tells these apart from
+    /// flags nobody takes).</summary>
+    public static bool IsServerFlag(string name) => Known.Contains(name);
 
     private static readonly HashSet<string> Known =
     [
@@ -191,53 +211,12 @@ public static partial class OptionsParser
             (multiplier, digits) = (1024, text[..^1]);
         else if (text.EndsWith('M') || text.EndsWith('m'))
             (multiplier, digits) = (1024 * 1024, text[..^1]);
+        // Compared before multiplying: 17592186044417M times 2^20 wraps a long to 1 MiB.
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long number)
-            || number * multiplier < min || number * multiplier > max)
+            || number > max / multiplier || number * multiplier < min)
             throw new UsageException($"--{name}={text}: expected a size from {min} to {max} bytes (K and M suffixes allowed)");
         return (int)(number * multiplier);
     }
-
-    private static IReadOnlyList<IPAddress> ParseAddresses(Dictionary<string, List<string>> values)
-    {
-        if (!values.TryGetValue("address", out var list))
-            return [IPAddress.Loopback];
-        var addresses = new List<IPAddress>();
-        foreach (string text in list.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            string bare = text.StartsWith('[') && text.EndsWith(']') ? text[1..^1] : text;
-            if (bare == "localhost")
-                bare = "127.0.0.1";
-            if (!IPAddress.TryParse(bare, out var address))
-                throw new UsageException($"--address={text}: not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or [::1])");
-            addresses.Add(address);
-        }
-        return addresses;
-    }
-
-    private static IReadOnlyList<string> ParsePassEnv(Dictionary<string, List<string>> values)
-    {
-        string? text = Single(values, "passenv");
-        if (text is null)
-            return DefaultPassEnv;
-        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
-
-    private static IReadOnlyList<string> ParseHeaders(Dictionary<string, List<string>> values)
-    {
-        if (!values.TryGetValue("header", out var list))
-            return [];
-        foreach (string header in list)
-        {
-            int colon = header.IndexOf(':');
-            bool valid = colon > 0 && header.Take(colon).All(IsTokenChar) && !header.Any(c => c < 0x20 || c == 0x7f);
-            if (!valid)
-                throw new UsageException($"--header=\"{header}\": expected \"Name: value\" on one line");
-        }
-        return list;
-    }
-
-    private static bool IsTokenChar(char c) =>
-        c is > ' ' and < (char)0x7f && "\"(),/:;<=>?@[\\]{}".IndexOf(c) < 0;
 
     private static string ParseLogLevel(Dictionary<string, List<string>> values)
     {
@@ -257,40 +236,4 @@ public static partial class OptionsParser
             _ => throw new UsageException($"--log-format={format}: expected text or json"),
         };
     }
-
-    /// <summary>As a shell would: a name with a slash is a path, anything else is looked
-    /// up on PATH. The result is absolute, so a worker never depends on its cwd to find it.</summary>
-    private static string ResolveCommand(string command)
-    {
-        if (command.Contains('/'))
-        {
-            string full = Path.GetFullPath(command);
-            if (!File.Exists(full))
-                throw new UsageException($"{command}: no such file");
-            if (!IsExecutable(full))
-                throw new UsageException($"{command}: not executable (chmod +x {command})");
-            return full;
-        }
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, command);
-            if (File.Exists(candidate) && IsExecutable(candidate))
-                return candidate;
-        }
-        throw new UsageException($"{command}: not found on PATH (give a path such as ./{command})");
-    }
-
-    private static string ResolveDirectory(string dir)
-    {
-        string full = Path.GetFullPath(dir);
-        if (!Directory.Exists(full))
-            throw new UsageException($"--dir={dir}: no such directory");
-        return full;
-    }
-
-    private static string ResolveStaticDirectory(string dir) =>
-        Directory.Exists(dir) ? Path.GetFullPath(dir) : throw new UsageException($"--staticdir={dir}: no such directory");
-
-    internal static bool IsExecutable(string path) =>
-        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 }

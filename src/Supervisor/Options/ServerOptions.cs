@@ -45,6 +45,10 @@ public sealed record BusOptions(string? FifoPath, string? ControlPath, uint Mode
     /// account, so the server can still remove them and its apps can still push once
     /// root is dropped. Null: they belong to whoever started the server.</summary>
     public BusOwner? Owner { get; init; }
+
+    /// <summary>--run-dir (or its default): the one folder made when missing. A folder that
+    /// --fifo or --control name elsewhere must already exist.</summary>
+    public string RunDirectory { get; init; } = "";
 }
 
 public sealed record BusOwner(uint Uid, uint Gid);

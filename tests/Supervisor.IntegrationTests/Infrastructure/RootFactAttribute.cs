@@ -10,3 +10,13 @@ public sealed class RootFactAttribute : FactAttribute
             Skip = "needs root (CI runs the tests as root): run them as root to check the privilege drop";
     }
 }
+
+/// <summary>The theory form of <see cref="RootFactAttribute"/>.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+            Skip = "needs root (CI runs the tests as root): run them as root to check the privilege drop";
+    }
+}

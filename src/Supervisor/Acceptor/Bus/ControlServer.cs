@@ -29,30 +29,36 @@ public sealed class ControlServer : IDisposable
 
     public static ControlServer Bind(BusOptions bus, string path)
     {
-        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!, bus.Owner);
-        var status = FileStatus.Of(path);
-        if (status is { Kind: not FileKind.Socket })
-            throw new StartupException($"{path} exists and is not a socket (a {status.Value.Kind}); it was left untouched (move it away, or choose another --control)");
-        if (status is not null)
-        {
-            if (IsServed(path))
-                throw new StartupException($"another ws-supervisor is already serving the control socket {path}; stop it, or give this one its own --run-dir");
-            File.Delete(path); // a socket left behind by a server that died
-        }
-
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        string folder = System.IO.Path.GetDirectoryName(path)!;
+        RunDirectory.Prepare(folder, bus, folder == bus.RunDirectory ? "--run-dir" : "--control");
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(path));
-            BusPermissions.Apply(path, bus);
-            listener.Listen(64);
+            var status = FileStatus.Of(path);
+            if (status is { Kind: not FileKind.Socket })
+                throw new StartupException($"{path} exists and is not a socket (a {status.Value.Kind}); it was left untouched (move it away, or choose another --control)");
+            if (status is not null)
+            {
+                if (IsServed(path))
+                    throw new StartupException($"another ws-supervisor is already serving the control socket {path}; stop it, or give this one its own --run-dir");
+                UnixSocketFile.Remove(path); // a socket left behind by a server that died
+            }
+
+            var listener = UnixSocketFile.Listen(path, 64);
+            try
+            {
+                BusPermissions.Apply(path, bus);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+            return new ControlServer(listener, path);
         }
-        catch
+        catch (UnixException e)
         {
-            listener.Dispose();
-            throw;
+            throw new StartupException($"cannot set up the control socket {path} (--control): {e.Call}: {e.Description}");
         }
-        return new ControlServer(listener, path);
     }
 
     public void Start(ControlCommands commands, int maxLineBytes, ILogger log) =>
@@ -164,13 +170,12 @@ public sealed class ControlServer : IDisposable
 
     private static bool IsServed(string path)
     {
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            probe.Connect(new UnixDomainSocketEndPoint(path));
+            using var probe = UnixSocketFile.Connect(path, TimeSpan.FromSeconds(1));
             return true;
         }
-        catch (SocketException)
+        catch (UnixException)
         {
             return false;
         }
@@ -181,9 +186,9 @@ public sealed class ControlServer : IDisposable
         _listener.Dispose();
         try
         {
-            File.Delete(_path);
+            UnixSocketFile.Remove(_path);
         }
-        catch (IOException)
+        catch (UnixException)
         {
             // Best effort: a stale socket is cleaned up at the next start anyway.
         }

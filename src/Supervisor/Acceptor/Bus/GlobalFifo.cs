@@ -28,20 +28,28 @@ public sealed class GlobalFifo : IDisposable
 
     public static GlobalFifo Open(BusOptions bus, string path, ILogger log)
     {
-        RunDirectory.Prepare(System.IO.Path.GetDirectoryName(path)!, bus.Owner);
-        var status = FileStatus.Of(path);
-        if (status is null)
+        string folder = System.IO.Path.GetDirectoryName(path)!;
+        RunDirectory.Prepare(folder, bus, folder == bus.RunDirectory ? "--run-dir" : "--fifo");
+        try
         {
-            Fifo.Create(path, bus.Mode);
-            log.Information("Created the global FIFO {Fifo}", path);
+            var status = FileStatus.Of(path);
+            if (status is null)
+            {
+                Fifo.Create(path, bus.Mode);
+                log.Information("Created the global FIFO {Fifo}", path);
+            }
+            else if (status.Value.Kind != FileKind.Fifo)
+            {
+                throw new StartupException(
+                    $"{path} exists and is a {status.Value.Kind.ToString().ToLowerInvariant()} file, not a FIFO; it was left untouched (move it away, or choose another --fifo)");
+            }
+            BusPermissions.Apply(path, bus);
+            return new GlobalFifo(path, Fifo.OpenForReading(path));
         }
-        else if (status.Value.Kind != FileKind.Fifo)
+        catch (UnixException e)
         {
-            throw new StartupException(
-                $"{path} exists and is a {status.Value.Kind.ToString().ToLowerInvariant()} file, not a FIFO; it was left untouched (move it away, or choose another --fifo)");
+            throw new StartupException($"cannot set up the global FIFO {path} (--fifo): {e.Call}: {e.Description}");
         }
-        BusPermissions.Apply(path, bus);
-        return new GlobalFifo(path, Fifo.OpenForReading(path));
     }
 
     /// <summary>Reads on a thread of its own for the life of the process; each complete line
