@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Text.RegularExpressions;
 using Supervisor.IntegrationTests.Infrastructure;
 
 namespace Supervisor.IntegrationTests;
@@ -53,5 +54,22 @@ public sealed class ShutdownTests
         {
             clients.ForEach(c => c.Dispose());
         }
+    }
+
+    /// <summary>The last line says how long the stop took: naming --shutdown-timeout there
+    /// ("0 workers killed after 5 s", ~50 ms after the signal) read as a 5 s wait.</summary>
+    [Fact]
+    public async Task StopSignal_EveryWorkerCloses_LastLineSaysTheTimeItTook()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(["--shutdown-timeout=5", Paths.Script("echo.sh")]);
+        using (var client = await WsClient.ConnectAsync(server.Url(), cts.Token))
+            await client.AssertEchoesAsync("before the stop", cts.Token);
+
+        Assert.True(server.Signal(Signals.SIGTERM));
+
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(8)));
+        var match = await server.WaitForLogAsync(new Regex(@"INF acceptor\[\d+\] Stopped in (\d+) ms: every worker closed$"), TimeSpan.FromSeconds(1));
+        Assert.InRange(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 4000);
     }
 }
