@@ -92,7 +92,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
         if (control is not null)
         {
-            control.Start(new ControlCommands(_registry, broadcaster), options.Session.MaxMessageBytes, log);
+            control.Start(new ControlCommands(_registry, broadcaster, options.Session.MaxMessageBytes), options.Session.MaxMessageBytes, log);
             log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
         }
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);

@@ -22,30 +22,32 @@ public static class CliMain
     {
         try
         {
-            var (flags, words) = Split(args);
-            if (flags.ContainsKey("help"))
+            var arguments = CliArguments.Parse(command, args);
+            if (arguments.Help)
             {
                 Console.Out.WriteLine(Usage);
                 return 0;
             }
-            string control = ControlPath(flags);
             switch (command)
             {
                 case "broadcast":
-                    Report(ControlClient.Request(control, "broadcast " + Text(words)));
+                    string broadcast = "broadcast " + Text(arguments.Words);
+                    Report(ControlClient.Request(arguments.ControlPath(), broadcast));
                     return 0;
                 case "send":
-                    Report(ControlClient.Request(control, $"send {Target(flags)} {Text(words)}"));
+                    string send = $"send {Target(arguments.Flags)} {Text(arguments.Words)}";
+                    Report(ControlClient.Request(arguments.ControlPath(), send));
                     return 0;
                 default:
-                    Status(control, flags.ContainsKey("json"));
+                    if (arguments.Words.Count > 0)
+                        throw new UsageException($"status takes no TEXT (got \"{string.Join(' ', arguments.Words)}\")");
+                    Status(arguments.ControlPath(), arguments.Flags.ContainsKey("json"));
                     return 0;
             }
         }
         catch (UsageException e)
         {
             Console.Error.WriteLine($"ws-supervisor {command}: {e.Message}");
-            Console.Error.WriteLine(Usage);
             return 2;
         }
         catch (CliException e)
@@ -55,60 +57,18 @@ public static class CliMain
         }
     }
 
-    private static (Dictionary<string, string> Flags, List<string> Words) Split(IReadOnlyList<string> args)
-    {
-        var flags = new Dictionary<string, string>();
-        var words = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            // Options count wherever they stand, so `broadcast hello --run-dir=X` goes to X
-            // instead of sending "hello --run-dir=X" to the default server; text that starts
-            // with "--" goes after a "--".
-            string arg = args[i];
-            if (!arg.StartsWith("--"))
-            {
-                words.Add(arg);
-                continue;
-            }
-            if (arg == "--")
-            {
-                words.AddRange(args.Skip(i + 1));
-                break;
-            }
-            string body = arg[2..];
-            int equals = body.IndexOf('=');
-            string name = equals < 0 ? body : body[..equals];
-            bool takesValue = name is "run-dir" or "control" or "user" or "conn" or "path";
-            if (!takesValue && name is not ("json" or "help"))
-                throw new UsageException($"unknown option --{name}");
-            string value = equals >= 0 ? body[(equals + 1)..]
-                : takesValue ? (i + 1 < args.Count ? args[++i] : throw new UsageException($"--{name} needs a value"))
-                : "true";
-            flags[name] = value;
-        }
-        return (flags, words);
-    }
-
-    private static string ControlPath(Dictionary<string, string> flags)
-    {
-        if (flags.TryGetValue("control", out var control))
-            return Path.GetFullPath(control);
-        string dir = flags.TryGetValue("run-dir", out var runDir) ? Path.GetFullPath(runDir) : RunPaths.DefaultDirectory();
-        return Path.Combine(dir, RunPaths.ControlName);
-    }
-
-    private static string Target(Dictionary<string, string> flags)
+    private static string Target(IReadOnlyDictionary<string, string> flags)
     {
         var given = new[] { "user", "conn", "path" }.Where(flags.ContainsKey).ToList();
         if (given.Count != 1)
             throw new UsageException("send needs exactly one of --user, --conn or --path");
         string value = flags[given[0]];
-        if (value.Length == 0 || value.Any(c => c == ' ' || char.IsControl(c)))
+        if (value.Any(c => c == ' ' || char.IsControl(c)))
             throw new UsageException($"--{given[0]}: a target is one word without spaces");
         return $"{given[0]} {value}";
     }
 
-    private static string Text(List<string> words)
+    private static string Text(IReadOnlyList<string> words)
     {
         if (words.Count == 0)
             throw new UsageException("no TEXT to send");

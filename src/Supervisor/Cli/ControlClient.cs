@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Supervisor.Unix;
 
 namespace Supervisor.Cli;
 
@@ -10,36 +11,61 @@ public static class ControlClient
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
+    private const int EAGAIN = 11;
+    private const int ENOENT = 2;
+    private const int EACCES = 13;
+    private const int ECONNREFUSED = 111;
+
     /// <summary>The answer line; throws <see cref="CliException"/> with one clear line.</summary>
     public static string Request(string controlPath, string line)
     {
         using var deadline = new CancellationTokenSource(Deadline);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var socket = Connect(controlPath);
         try
         {
-            socket.ConnectAsync(new UnixDomainSocketEndPoint(controlPath), deadline.Token).AsTask().GetAwaiter().GetResult();
             socket.SendAsync(Encoding.UTF8.GetBytes(line + "\n"), SocketFlags.None, deadline.Token).AsTask().GetAwaiter().GetResult();
             socket.Shutdown(SocketShutdown.Send);
             return ReadLine(socket, deadline.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new CliException($"no answer from {controlPath} within {Deadline.TotalSeconds} s");
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.ConnectionRefused
-                                         || e.NativeErrorCode is 2 /* ENOENT */ or 111 /* ECONNREFUSED */)
-        {
-            throw new CliException($"no ws-supervisor is running (nothing listening on {controlPath}); start one, or point at it with --run-dir or --control");
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.AccessDenied || e.NativeErrorCode is 13 /* EACCES */)
-        {
-            throw new CliException($"permission denied on {controlPath}: its group may write to it (see the server's --bus-group)");
+            throw NoAnswer(controlPath);
         }
         catch (SocketException e)
         {
+            // Past connect, .NET's text is strerror's own ("Connection reset by peer").
             throw new CliException($"{controlPath}: {e.Message}");
         }
     }
+
+    /// <summary>connect(2) by libc, so the kernel's errno reaches the message: .NET's
+    /// SocketError turns ENOTDIR into "Unknown socket error".</summary>
+    private static Socket Connect(string controlPath)
+    {
+        try
+        {
+            return UnixSocketFile.Connect(controlPath, Deadline);
+        }
+        catch (UnixException e) when (e.Errno is ENOENT or ECONNREFUSED)
+        {
+            throw new CliException($"no ws-supervisor is running (nothing listening on {controlPath}); start one, or point at it with --run-dir or --control");
+        }
+        catch (UnixException e) when (e.Errno == EACCES)
+        {
+            throw new CliException($"permission denied on {controlPath}: its group may write to it (see the server's --bus-group)");
+        }
+        catch (UnixException e) when (e.Errno == EAGAIN)
+        {
+            throw NoAnswer(controlPath); // the backlog stayed full for the whole deadline
+        }
+        catch (UnixException e)
+        {
+            throw new CliException($"cannot connect to {controlPath}: {e.Description}");
+        }
+    }
+
+    private static CliException NoAnswer(string controlPath) =>
+        new($"no answer from {controlPath} within {Deadline.TotalSeconds} s");
 
     private static string ReadLine(Socket socket, CancellationToken deadline)
     {

@@ -39,6 +39,29 @@ public sealed class BusDetailsTests
         await server.WaitForLogAsync(new Regex(@"WRN .*global FIFO: dropped a line longer than --max-message"), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>--max-message is the largest message either way: a push over the control
+    /// socket is held to it as a FIFO line is, and answered with an error the CLI prints.</summary>
+    [Fact]
+    public async Task Control_TextOverMaxMessage_ErrorAnswerAndNothingDelivered()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--max-message=100", Paths.Script("echo.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url(), cts.Token);
+        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(5), cts.Token);
+        string over = new('o', 150);
+        const string Refused = "message of 150 bytes is over --max-message (100 bytes)";
+
+        Assert.Equal($"error {Refused}", await BusControl.RequestAsync(server.ControlPath, "broadcast " + over, cts.Token));
+        Assert.Equal($"error {Refused}", await BusControl.RequestAsync(server.ControlPath, "send path / " + over, cts.Token));
+        var cli = BusControl.RunCli("broadcast", $"--run-dir={server.RunDir}", over);
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Equal($"ws-supervisor broadcast: {Refused}", cli.Stderr.TrimEnd('\n'));
+
+        string atLimit = new('f', 100);
+        Assert.Equal("ok 1", await BusControl.RequestAsync(server.ControlPath, "broadcast " + atLimit, cts.Token));
+        Assert.Equal(atLimit, await client.ReceiveTextAsync(cts.Token)); // the first message: none of the long ones came
+    }
+
     /// <summary>A client whose handshake has completed is a connected client: a push made
     /// right then must reach it. Ten clients at a time connect and are pushed to at once,
     /// each by its own path, 200 in all. The acceptor sends the 101 before it registers

@@ -12,9 +12,11 @@ namespace Supervisor.Acceptor.Bus;
 /// list                               ok [{"id":…,"user":…,"path":…,"remote":…,"worker":…,"app":…,"since":…}]
 /// help                               ok commands: …
 /// </code>
-/// Anything else is "error …" on one line. TEXT is the rest of the line, sent as is.
+/// Anything else is "error …" on one line. TEXT is the rest of the line, sent as is, and
+/// no longer than --max-message (<paramref name="maxMessageBytes"/>), the FIFO's limit too:
+/// the request line may be a little longer, for the command and the target.
 /// </summary>
-public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadcaster)
+public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadcaster, int maxMessageBytes)
 {
     public const string Help = "ok commands: broadcast TEXT | send user|conn|path TARGET TEXT | count | list | help";
 
@@ -24,7 +26,7 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
         switch (Encoding.ASCII.GetString(verb))
         {
             case "broadcast":
-                return $"ok {broadcaster.SendToAll(rest)}";
+                return TooLong(rest) ?? $"ok {broadcaster.SendToAll(rest)}";
             case "send":
                 return Send(rest);
             case "count":
@@ -47,6 +49,8 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
         string target = Encoding.UTF8.GetString(targetBytes);
         if (target.Length == 0)
             return "error send needs a target: send user|conn|path TARGET TEXT";
+        if (TooLong(text) is { } tooLong)
+            return tooLong;
         switch (Encoding.ASCII.GetString(kind))
         {
             case "user":
@@ -61,6 +65,9 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
                 return $"error send to what? expected user, conn or path, got '{Printable(kind)}'";
         }
     }
+
+    private string? TooLong(ReadOnlySpan<byte> text) =>
+        text.Length > maxMessageBytes ? $"error message of {text.Length} bytes is over --max-message ({maxMessageBytes} bytes)" : null;
 
     private string CountJson()
     {
