@@ -19,6 +19,12 @@ public sealed class ConfigCommandTests
     [InlineData(new[] { "config", "nginx", "--public-path=/ws dir/" }, "--public-path=/ws dir/: expected a path")]
     [InlineData(new[] { "config", "systemd", "--run-dir=/var/run/x/y" }, "must be /run/NAME")]
     [InlineData(new[] { "config", "nginx", "--address=10.0.0.5" }, "give --trusted-proxy=ADDRESS of the proxy")]
+    [InlineData(new[] { "config", "systemd", "--binary", "--dir=worker-scripts" }, "--binary needs a PATH")]
+    [InlineData(new[] { "config", "systemd", "--binary=" }, "--binary= is empty: give a PATH")]
+    [InlineData(new[] { "config", "nginx", "--tls=maybe" }, "--tls=maybe: expected true or false")]
+    [InlineData(new[] { "config", "apache", "--htaccess=maybe" }, "--htaccess=maybe: expected true or false")]
+    [InlineData(new[] { "config", "nginx", "--origin=," }, "--origin=, names no origin")]
+    [InlineData(new[] { "config", "systemd", "--sameorigin" }, "--sameorigin is a server option that config does not carry (it carries --port,")]
     public void Config_Mistake_OneLineAndExit2(string[] args, string expected)
     {
         var (exit, stdout, stderr) = SupervisorProcess.RunToExit(args, Timeout);
@@ -123,6 +129,44 @@ public sealed class ConfigCommandTests
         using var server = SupervisorProcess.Start(args);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await WsClient.AssertServerEchoesAsync(server.Url("/echo.sh"), cts.Token);
+    }
+
+    [Fact]
+    public void Nginx_TlsFalse_PlainHttpOnly()
+    {
+        string conf = GeneratedConfig.Print("nginx", "--tls=false", "--dir=worker-scripts");
+
+        Assert.Contains("listen 80;", Lines(conf));
+        Assert.DoesNotContain(Lines(conf), l => l.Contains("443", StringComparison.Ordinal) || l.Contains("ssl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Apache_HtaccessFalse_ProxyPassForm()
+    {
+        string conf = GeneratedConfig.Print("apache", "--htaccess=false", "--dir=worker-scripts");
+
+        Assert.Contains(Lines(conf), l => l.StartsWith("ProxyPass ", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lines(conf), l => l.StartsWith("RewriteRule", StringComparison.Ordinal));
+    }
+
+    /// <summary>--origin is carried to the command line, and the server it starts enforces it.</summary>
+    [Fact]
+    public async Task Systemd_Origin_CarriedToExecStartAndEnforced()
+    {
+        string unit = GeneratedConfig.Print("systemd", "--origin=app.example", "--dir=worker-scripts");
+
+        string execStart = Lines(unit).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..];
+        var words = execStart.Split(' ');
+        Assert.Contains("--origin=app.example", words);
+        var args = words.Skip(1).Where(w => !w.StartsWith("--port=", StringComparison.Ordinal) && !w.StartsWith("--run-dir=", StringComparison.Ordinal));
+        using var server = SupervisorProcess.Start(args);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var refused = await RawHttp.ExchangeAsync(server.Port, RawHttp.UpgradeHead("/echo.sh", "Origin: http://other.example"), cts.Token);
+        Assert.Equal("HTTP/1.1 403 Forbidden", refused.StatusLine);
+        using var allowed = new System.Net.WebSockets.ClientWebSocket();
+        allowed.Options.SetRequestHeader("Origin", "http://app.example");
+        await allowed.ConnectAsync(server.Url("/echo.sh"), cts.Token);
+        await allowed.AssertEchoesAsync("from the page's own origin", cts.Token);
     }
 
     private static List<string> Lines(string text) => text.Split('\n').Select(l => l.Trim()).ToList();

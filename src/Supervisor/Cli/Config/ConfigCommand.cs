@@ -30,17 +30,22 @@ public static class ConfigCommand
                                     default /run/ws-supervisor)
           --bus-group=GROUP         group that may push through the FIFO and control socket
           --maxforks=N              connection limit (also sizes the unit's LimitNOFILE)
+          --origin=HOST[:PORT][,...]  the pages that may connect (passed on as it is; see
+                                    ws-supervisor --help); other server options are not
+                                    carried: add them to the printed command line by hand
           --binary=PATH             the ws-supervisor executable (default: this one)
 
         The proxy (apache, nginx):
           --public-path=/PATH/      where browsers connect (default /ws/; also --location)
           --server-name=NAME        the site's host name
           --proxy-port=[ADDR:]PORT  the proxy's plain HTTP port (default 80)
-          --tls | --tls-port=[ADDR:]PORT  also serve wss:// through the proxy's TLS (default port 443)
+          --tls | --tls-port=[ADDR:]PORT  also serve wss:// through the proxy's TLS (default port 443;
+                                    --tls=false: plain HTTP only, the default)
           --cert=FILE --key=FILE    its certificate and key (default Debian's snakeoil pair)
           --proxy-timeout=SECONDS   idle timeout of a tunnel (default 3 ping intervals, at least 60;
                                     must be longer than --ping-interval)
           --htaccess                (apache) the .htaccess RewriteRule form instead of ProxyPass
+                                    (--htaccess=false: ProxyPass, the default)
 
         The unit (systemd):
           --user=NAME               account to run as (default www-data, else nobody)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Supervisor.Options;
+using Supervisor.Protocol.Handshake;
 
 namespace Supervisor.Cli.Config;
 
@@ -19,7 +20,7 @@ public static partial class ConfigParser
     public const string SystemdRunDir = "/run/ws-supervisor";
 
     private static readonly string[] CommonFlags =
-        ["port", "address", "ping-interval", "trusted-proxy", "dir", "run-dir", "bus-group", "maxforks", "binary"];
+        ["port", "address", "ping-interval", "trusted-proxy", "dir", "run-dir", "bus-group", "maxforks", "origin", "binary"];
 
     private static readonly string[] ProxyFlags =
         ["public-path", "location", "server-name", "proxy-port", "tls", "tls-port", "cert", "key", "proxy-timeout"];
@@ -62,21 +63,19 @@ public static partial class ConfigParser
             if (name == "location")
                 name = "public-path"; // nginx's word for the same thing
             if (!allowed.Contains(name))
-            {
-                string known = CommonFlags.Concat(ProxyFlags).Concat(["htaccess", "user", "group", "shutdown-timeout"]).Contains(name)
-                    ? $"--{name} does not apply to 'config {Name(kind)}'"
-                    : $"unknown option --{name}";
-                throw new UsageException($"{known} (see ws-supervisor config --help)");
-            }
+                throw new UsageException(NotTaken(kind, name));
             string value;
             if (equals >= 0)
                 value = body[(equals + 1)..];
             else if (BooleanFlags.Contains(name))
                 value = "true";
-            else if (i + 1 < args.Count)
+            // "--binary --dir=X": the next option is not the value, or it would be a PATH.
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 value = args[++i];
             else
-                throw new UsageException($"--{name} needs a value");
+                throw new UsageException($"--{name} needs {ValueName(name)} (--{name}={ValueName(name)})");
+            if (value.Length == 0)
+                throw new UsageException($"--{name}= is empty: give {ValueName(name)}");
             if (!values.TryAdd(name, value))
                 throw new UsageException($"--{name} given more than once");
         }
@@ -92,6 +91,38 @@ public static partial class ConfigParser
     }
 
     public static string Name(ConfigKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Why a flag is refused: it belongs to another kind, it is a server flag the
+    /// generated command line does not carry (said, with what to do), or nobody takes it.</summary>
+    private static string NotTaken(ConfigKind kind, string name)
+    {
+        if (CommonFlags.Concat(ProxyFlags).Concat(["htaccess", "user", "group", "shutdown-timeout"]).Contains(name))
+            return $"--{name} does not apply to 'config {Name(kind)}' (see ws-supervisor config --help)";
+        if (OptionsParser.IsServerFlag(name))
+        {
+            string carried = string.Join(", ", CommonFlags.Where(f => f != "binary").Append("shutdown-timeout").Select(f => "--" + f));
+            string where = kind == ConfigKind.Systemd ? "the unit's ExecStart= (systemctl edit ws-supervisor)" : "the ws-supervisor command line it prints";
+            return $"--{name} is a server option that config does not carry (it carries {carried}): add it to {where} by hand";
+        }
+        return $"unknown option --{name} (see ws-supervisor config --help)";
+    }
+
+    private static string ValueName(string flag) => flag switch
+    {
+        "binary" or "cert" or "key" => "a PATH",
+        "dir" or "run-dir" => "a DIR",
+        "tls" or "htaccess" => "true or false",
+        _ => "a value",
+    };
+
+    /// <summary>A switch alone means true; with a value, true or false (1 or 0) only, so
+    /// "--tls=false" never turns TLS on.</summary>
+    private static bool Bool(Dictionary<string, string> values, string name) => Get(values, name) switch
+    {
+        null or "false" or "0" => false,
+        "true" or "1" => true,
+        var text => throw new UsageException($"--{name}={text}: expected true or false"),
+    };
 
     private static BackendSpec ParseBackend(ConfigKind kind, Dictionary<string, string> values, List<string> command,
         string? defaultDemoDir)
@@ -137,7 +168,10 @@ public static partial class ConfigParser
             Get(values, "bus-group") is { } g ? CheckName("bus-group", g) : null,
             Int(values, "maxforks", 0, 0, 1_000_000),
             dir,
-            command);
+            command)
+        {
+            Origins = Get(values, "origin") is { } origin ? CheckOrigins(origin) : null,
+        };
     }
 
     private static ProxySpec ParseProxy(Dictionary<string, string> values, int pingSeconds)
@@ -158,8 +192,11 @@ public static partial class ConfigParser
             throw new UsageException(
                 $"--proxy-timeout={timeout} must be longer than --ping-interval={pingSeconds}, or the proxy cuts quiet connections between two pings");
 
+        bool tlsWanted = Bool(values, "tls");
+        if (Get(values, "tls") is not null && !tlsWanted && Get(values, "tls-port") is not null)
+            throw new UsageException("--tls=false contradicts --tls-port");
         ListenSpec? tls = Get(values, "tls-port") is { } tlsPort ? ParseListen("tls-port", tlsPort)
-            : Get(values, "tls") is not null ? new ListenSpec(null, 443) : null;
+            : tlsWanted ? new ListenSpec(null, 443) : null;
         return new ProxySpec(
             path,
             Get(values, "server-name") is { } name ? CheckServerName(name) : null,
@@ -168,7 +205,7 @@ public static partial class ConfigParser
             CheckText("cert", Path.GetFullPath(Get(values, "cert") ?? DefaultCert)),
             CheckText("key", Path.GetFullPath(Get(values, "key") ?? DefaultKey)),
             timeout,
-            Get(values, "htaccess") is not null);
+            Bool(values, "htaccess"));
     }
 
     /// <summary>The proxy connects from loopback when ws-supervisor listens there, so that is
@@ -237,6 +274,23 @@ public static partial class ConfigParser
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
             throw new UsageException($"--{name}={text}: expected a whole number from {min} to {max}");
         return value;
+    }
+
+    /// <summary>Checked as the server will check it, so the unit never fails to start on it.</summary>
+    private static string CheckOrigins(string text)
+    {
+        var entries = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (entries.Length == 0)
+            throw new UsageException($"--origin={text} names no origin: give HOST[:PORT][,...]");
+        try
+        {
+            OriginPolicy.Create(entries, sameOrigin: false);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--origin={e.Message}");
+        }
+        return CheckText("origin", string.Join(',', entries));
     }
 
     private static string CheckName(string flag, string text) =>

@@ -23,6 +23,9 @@ public sealed record BackendSpec(
     string? Dir,
     IReadOnlyList<string> Command)
 {
+    /// <summary>--origin, passed on as given (checked): the pages that may connect.</summary>
+    public string? Origins { get; init; }
+
     /// <summary>ws://ADDRESS:PORT, with brackets around an IPv6 address.</summary>
     public string Authority => Address.Contains(':') ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
 }

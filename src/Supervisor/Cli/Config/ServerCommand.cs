@@ -25,6 +25,8 @@ public static partial class ServerCommand
             words.Add($"--run-dir={backend.RunDir}");
         if (backend.BusGroup is not null)
             words.Add($"--bus-group={backend.BusGroup}");
+        if (backend.Origins is not null)
+            words.Add($"--origin={backend.Origins}");
         if (backend.Dir is not null)
             words.Add($"--dir={backend.Dir}");
         else
