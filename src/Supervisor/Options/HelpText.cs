@@ -39,11 +39,16 @@ public static class HelpText
                                     index.html for a folder, no listings, 404 otherwise, nothing
                                     outside DIR; one request per connection. Every server also
                                     serves its browser client at /ws-supervisor.js
-          --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH);
+          --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH;
+                                    --passenv= passes none);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
                                     WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with
                                     --auth, WS_USER
-          --header="Name: value"    extra header on every response (repeatable)
+          --header="Name: value"    extra header on every response (repeatable); not one the
+                                    server writes itself: Upgrade, Connection, Sec-WebSocket-*,
+                                    Content-Length, Transfer-Encoding, Content-Type, Allow,
+                                    Retry-After, Location, Last-Modified, Cache-Control,
+                                    X-Content-Type-Options
           --closems=MS              extra grace before stop signals after the client leaves:
                                     stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
                                     more, SIGKILL after 500 ms more (default 0, as websocketd)
@@ -72,10 +77,14 @@ public static class HelpText
         Message bus (every connection can be pushed to):
           --run-dir=DIR             where the FIFO and control socket live (default
                                     /run/ws-supervisor as root, else $XDG_RUNTIME_DIR/ws-supervisor
-                                    or /tmp/ws-supervisor-UID); the sub-commands take it too
+                                    or /tmp/ws-supervisor-UID), made when missing; the only
+                                    folder the server makes. RUN-DIR/control.sock must fit
+                                    the 107 bytes of a unix socket path. The sub-commands
+                                    take it too
           --fifo=PATH|off           the global FIFO (default RUN-DIR/global.fifo): every line
-                                    written to it goes to every client
-          --control=PATH|off        the control socket (default RUN-DIR/control.sock)
+                                    written to it goes to every client; its folder must exist
+          --control=PATH|off        the control socket (default RUN-DIR/control.sock); its
+                                    folder must exist, its path fit 107 bytes
           --bus-mode=MODE           octal mode of both (default 0660: owner and group may push;
                                     the last digit must be 0: never open to every user)
           --bus-group=GROUP         group of both, e.g. www-data so PHP and cron can push
@@ -86,10 +95,12 @@ public static class HelpText
                                     pins the scheme); others, and requests without an Origin
                                     header, get 403. Apps that trust cookies need this or
                                     --sameorigin: any web page can open a WebSocket to you
-                                    with its visitors' cookies (cross-site WebSocket hijacking)
+                                    with its visitors' cookies (cross-site WebSocket hijacking).
+                                    An empty list (--origin="$UNSET") is an error, never "any"
           --sameorigin              accept only an Origin whose host and port are the Host
                                     header's, or an absolute-form target's (else 403)
-          --auth=PROGRAM            run at each handshake with the request's CGI variables; exit 0
+          --auth=PROGRAM            run at each handshake with the request's CGI variables (it must
+                                    be executable by the user the apps run as); exit 0
                                     printing a user id accepts (REMOTE_USER, WS_USER, targetable
                                     with send --user); other exits → 403 with its first line;
                                     timeout or crash → 503
@@ -130,7 +141,8 @@ public static class HelpText
                                     count as messages)
           --max-message=BYTES       largest message either way (default 1M; K/M suffixes);
                                     a larger client message closes with 1009 (compressed ones
-                                    count inflated, and are stopped there)
+                                    count inflated, and are stopped there); a longer FIFO line
+                                    is dropped, a longer control-socket push refused
           --ping-interval=SECONDS   keep-alive frame to the client this often, so proxies do
                                     not cut quiet connections (default 30; 0 = off)
           --max-head=BYTES          largest HTTP request head (default 8K) → 431 past it
@@ -157,6 +169,8 @@ public static class HelpText
           --help                    this text
           --version                 print the version
 
-        Every failure prints one line and exits non-zero (2 for a usage mistake).
+        Every failure prints one line and exits non-zero (2 for a usage mistake: an unknown
+        option, a malformed or empty value, a value option followed by another --option).
+        Options come before COMMAND; sub-commands (broadcast, send, status, config) first.
         """;
 }
