@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Serilog;
 using Supervisor.Options;
-using Supervisor.Protocol.Lines;
 using Supervisor.Unix;
 
 namespace Supervisor.Acceptor.Bus;
@@ -16,8 +15,19 @@ namespace Supervisor.Acceptor.Bus;
 /// </summary>
 public sealed class ControlServer : IDisposable
 {
+    /// <summary>Each connection holds an acceptor descriptor and up to --max-message plus
+    /// 80 KiB of buffers (<see cref="ControlSession"/>); a request takes milliseconds, so
+    /// 128 at once is far more than the CLI, cron and PHP pages need, and a client that
+    /// leaks connections is refused before it costs the server its descriptors.</summary>
+    public const int MaxConnections = 128;
+
+    private static readonly byte[] RefusalLine =
+        Encoding.ASCII.GetBytes($"error too many control connections ({MaxConnections} open); try again later\n");
+
     private readonly Socket _listener;
     private readonly string _path;
+    private int _open;
+    private bool _refusing;
 
     private ControlServer(Socket listener, string path)
     {
@@ -61,10 +71,10 @@ public sealed class ControlServer : IDisposable
         }
     }
 
-    public void Start(ControlCommands commands, int maxLineBytes, ILogger log) =>
-        _ = AcceptLoopAsync(commands, maxLineBytes, log);
+    public void Start(ControlCommands commands, int maxMessageBytes, ILogger log) =>
+        _ = AcceptLoopAsync(commands, maxMessageBytes, log);
 
-    private async Task AcceptLoopAsync(ControlCommands commands, int maxLineBytes, ILogger log)
+    private async Task AcceptLoopAsync(ControlCommands commands, int maxMessageBytes, ILogger log)
     {
         while (true)
         {
@@ -87,86 +97,61 @@ public sealed class ControlServer : IDisposable
                 await Task.Delay(100);
                 continue;
             }
-            _ = ServeAsync(client, commands, maxLineBytes, log);
+            if (Interlocked.Increment(ref _open) > MaxConnections)
+            {
+                Interlocked.Decrement(ref _open);
+                _ = RefuseAsync(client, log);
+                continue;
+            }
+            _refusing = false;
+            _ = ServeAsync(new ControlSession(client, commands, maxMessageBytes, log), client);
         }
     }
 
-    private static async Task ServeAsync(Socket client, ControlCommands commands, int maxLineBytes, ILogger log)
+    private async Task ServeAsync(ControlSession session, Socket client)
     {
         using (client)
         {
-            var peer = PeerCredentials.Of(client);
-            string peerName = peer is { } p ? PeerName(p.Uid) : "?";
-            int peerPid = peer?.Pid ?? 0;
-            uint peerUid = peer?.Uid ?? uint.MaxValue;
-            var peerLog = log.ForContext("PeerPid", peerPid).ForContext("PeerUid", peerUid);
-            void Audit(ReadOnlySpan<byte> line, string answer)
-            {
-                var (pushes, summary) = ControlAudit.Describe(line);
-                const string Template = "control: {Command} from uid {PeerUid} ({PeerUser}) pid {PeerPid}: {Answer}";
-                if (pushes)
-                    peerLog.Information(Template, summary, peerUid, peerName, peerPid, answer);
-                else
-                    peerLog.Debug(Template, summary, peerUid, peerName, peerPid, Shorten(answer));
-            }
-            // A request line carries a message plus a short command and target.
-            var splitter = new LineSplitter(maxLineBytes + 1024);
-            var answers = new StringBuilder();
-            byte[] buffer = new byte[16 * 1024];
             try
             {
-                while (true)
-                {
-                    int n = await client.ReceiveAsync(buffer, SocketFlags.None);
-                    if (n == 0)
-                        break;
-                    bool ok = splitter.Feed(buffer.AsSpan(0, n), line =>
-                    {
-                        string answer = commands.Execute(line.Span);
-                        Audit(line.Span, answer);
-                        answers.Append(answer).Append('\n');
-                    });
-                    if (!ok)
-                        answers.Append("error request line longer than --max-message\n");
-                    if (answers.Length > 0)
-                    {
-                        await client.SendAsync(Encoding.UTF8.GetBytes(answers.ToString()), SocketFlags.None);
-                        answers.Clear();
-                    }
-                    if (!ok)
-                        break;
-                }
-                // A last request without a newline (PHP's fwrite without "\n") still counts.
-                splitter.Flush(line =>
-                {
-                    string answer = commands.Execute(line.Span);
-                    Audit(line.Span, answer);
-                    answers.Append(answer).Append('\n');
-                });
-                if (answers.Length > 0)
-                    await client.SendAsync(Encoding.UTF8.GetBytes(answers.ToString()), SocketFlags.None);
+                await session.RunAsync();
             }
-            catch (SocketException e)
+            finally
             {
-                peerLog.Debug("control client left: {Error}", e.Message);
+                Interlocked.Decrement(ref _open);
             }
         }
     }
 
-    private static string PeerName(uint uid)
+    /// <summary>One line and the close. A fresh socket's buffer is empty, so the line goes
+    /// out at once; then the client's request is read and dropped (for at most a second),
+    /// since closing with it unread would fail the client's write with EPIPE before it
+    /// could read why.</summary>
+    private async Task RefuseAsync(Socket client, ILogger log)
     {
-        try
+        if (!_refusing)
         {
-            return UserAccount.Find(uid)?.Name ?? "no name";
+            _refusing = true; // once per run of refusals, not once per client
+            log.Warning("control socket: {Max} connections open; refusing more until one closes", MaxConnections);
         }
-        catch (UnixException)
+        using (client)
         {
-            return "no name";
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await client.SendAsync(RefusalLine, SocketFlags.None, patience.Token);
+                client.Shutdown(SocketShutdown.Send);
+                byte[] unread = new byte[4096];
+                while (await client.ReceiveAsync(unread, SocketFlags.None, patience.Token) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                // It is closed either way.
+            }
         }
     }
-
-    /// <summary>list and count answers can be long; the debug line needs their start only.</summary>
-    private static string Shorten(string answer) => answer.Length <= 120 ? answer : answer[..120] + "…";
 
     private static bool IsServed(string path)
     {

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using Serilog;
+using Supervisor.Protocol.Lines;
+using Supervisor.Unix;
+
+namespace Supervisor.Acceptor.Bus;
+
+/// <summary>
+/// One control client's connection: its request lines answered in order, at the pace the
+/// client reads the answers, and closed when it has asked nothing for a while.
+/// </summary>
+/// <remarks>
+/// Requests are answered one at a time, and while more than <see cref="MaxUnsentAnswerBytes"/>
+/// of answers wait for the client, no further request is read: a client that pipelines
+/// thousands of `list` and reads nothing costs the acceptor 64 KiB plus one answer, and
+/// the kernel's socket buffer, instead of every answer at once (measured before: 100 such
+/// clients took the acceptor from 37 MB to ~900 MB).
+/// </remarks>
+internal sealed class ControlSession(Socket client, ControlCommands commands, int maxMessageBytes, ILogger log)
+{
+    /// <summary>Well above one answer of the CLI's or a PHP page's (`ok N`, a `list` of a few
+    /// hundred connections), and below the ~208 KiB the kernel buffers on a unix socket,
+    /// so a client that reads keeps the socket full and never waits on the bound.</summary>
+    public const int MaxUnsentAnswerBytes = 64 * 1024;
+
+    /// <summary>Every request is answered at once and the sub-commands give up after 2 s:
+    /// a connection that asks nothing, or reads none of its answers, for 10 s is a leak or
+    /// a hog, and each holds an acceptor descriptor. Nothing in the protocol streams.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ArrayBufferWriter<byte> _unsent = new(4096);
+    private readonly CancellationTokenSource _idle = new(IdleTimeout);
+
+    public async Task RunAsync()
+    {
+        using var _ = _idle;
+        var peer = PeerCredentials.Of(client);
+        string peerName = peer is { } p ? PeerName(p.Uid) : "?";
+        int peerPid = peer?.Pid ?? 0;
+        uint peerUid = peer?.Uid ?? uint.MaxValue;
+        var peerLog = log.ForContext("PeerPid", peerPid).ForContext("PeerUid", peerUid);
+        void Answer(ReadOnlyMemory<byte> line)
+        {
+            string answer = commands.Execute(line.Span);
+            var (pushes, summary) = ControlAudit.Describe(line.Span);
+            const string Template = "control: {Command} from uid {PeerUid} ({PeerUser}) pid {PeerPid}: {Answer}";
+            if (pushes)
+                peerLog.Information(Template, summary, peerUid, peerName, peerPid, answer);
+            else
+                peerLog.Debug(Template, summary, peerUid, peerName, peerPid, Shorten(answer));
+            Add(answer);
+            _idle.CancelAfter(IdleTimeout);
+        }
+
+        // A request line carries a message plus a short command and target.
+        var splitter = new LineSplitter(maxMessageBytes + 1024);
+        byte[] buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = await client.ReceiveAsync(buffer, SocketFlags.None, _idle.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    await SayIdleAsync(peerLog);
+                    return;
+                }
+                if (n == 0)
+                    break;
+                // One line at a time, so the bound is checked between any two answers.
+                for (int start = 0; start < n;)
+                {
+                    int newline = buffer.AsSpan(start, n - start).IndexOf((byte)'\n');
+                    int end = newline < 0 ? n : start + newline + 1;
+                    bool ok = splitter.Feed(buffer.AsSpan(start, end - start), Answer);
+                    start = end;
+                    if (!ok)
+                    {
+                        Add("error request line longer than --max-message");
+                        await SendAsync();
+                        return;
+                    }
+                    if (_unsent.WrittenCount > MaxUnsentAnswerBytes)
+                        await SendAsync();
+                }
+                await SendAsync();
+            }
+            // A last request without a newline (PHP's fwrite without "\n") still counts.
+            splitter.Flush(Answer);
+            await SendAsync();
+        }
+        catch (SocketException e)
+        {
+            peerLog.Debug("control client left: {Error}", e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            peerLog.Debug("control client read none of its answers for {Seconds} s: closed", IdleTimeout.TotalSeconds);
+        }
+    }
+
+    private void Add(string answer)
+    {
+        Encoding.UTF8.GetBytes(answer, _unsent);
+        _unsent.Write("\n"u8);
+    }
+
+    private async Task SendAsync()
+    {
+        if (_unsent.WrittenCount == 0)
+            return;
+        await client.SendAsync(_unsent.WrittenMemory, SocketFlags.None, _idle.Token);
+        _unsent.ResetWrittenCount();
+        _idle.CancelAfter(IdleTimeout);
+        // Requests are answered synchronously: a client that pipelines and reads as fast
+        // gives the thread back here, so other clients' answers do not wait behind it.
+        await Task.Yield();
+    }
+
+    /// <summary>Tells the client why before closing; a client that is not reading
+    /// does not hold the close up.</summary>
+    private async Task SayIdleAsync(ILogger peerLog)
+    {
+        peerLog.Debug("control client sent no request for {Seconds} s: closed", IdleTimeout.TotalSeconds);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            byte[] line = Encoding.ASCII.GetBytes($"error no request for {IdleTimeout.TotalSeconds} s: closing the connection\n");
+            await client.SendAsync(line, SocketFlags.None, patience.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            // It is closed either way.
+        }
+    }
+
+    private static string PeerName(uint uid)
+    {
+        try
+        {
+            return UserAccount.Find(uid)?.Name ?? "no name";
+        }
+        catch (UnixException)
+        {
+            return "no name";
+        }
+    }
+
+    /// <summary>list and count answers can be long; the debug line needs their start only.</summary>
+    private static string Shorten(string answer) => answer.Length <= 120 ? answer : answer[..120] + "…";
+}
