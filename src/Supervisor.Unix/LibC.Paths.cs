@@ -15,6 +15,20 @@ internal static unsafe partial class LibC
 
     public const int SO_SNDTIMEO = 21;
 
+    public const int F_OFD_SETLK = 37;
+    public const short F_WRLCK = 1;
+
+    /// <summary>struct flock on 64-bit Linux; all zero but the type locks the whole file.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Flock
+    {
+        public short l_type;
+        public short l_whence;
+        public long l_start;
+        public long l_len;
+        public int l_pid;
+    }
+
     /// <summary>struct sockaddr_un: a 2-byte family, then sun_path[108].</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct SockAddrUn
@@ -36,6 +50,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int unlink(string pathname);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int fcntl_lock(int fd, int cmd, Flock* range);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);

@@ -23,4 +23,19 @@ public static unsafe class ReadinessPoll
         // next read answers at once.
         return (fds[0].revents != 0, fds[1].revents != 0);
     }
+
+    /// <summary>Sleeps until <paramref name="fd"/> is readable (or at end of file, failed,
+    /// closed) or <paramref name="timeout"/> has passed; false on the timeout.</summary>
+    public static bool WaitReadable(int fd, TimeSpan timeout)
+    {
+        var poll = new LibC.PollFd { fd = fd, events = LibC.POLLIN };
+        int ready;
+        while ((ready = LibC.poll(&poll, 1, (int)timeout.TotalMilliseconds)) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+                throw new UnixException("poll", errno);
+        }
+        return ready > 0;
+    }
 }

@@ -61,4 +61,23 @@ public class LineSplitterSkipTests
         Assert.False(splitter.Feed(Encoding.ASCII.GetBytes(Stream), _ => { }));
         Assert.True(splitter.LineTooLong);
     }
+
+    /// <summary>The FIFO's writer that gave up on its line: what it left, a partial line or
+    /// the rest of an over-long one being skipped, never becomes part of the next line.</summary>
+    [Theory]
+    [InlineData("nonl", 4)]
+    [InlineData("0123456789AB", 0)] // over the limit: being skipped up to a newline that never comes
+    public void DiscardPartialLine_NextBytesStartANewLine(string abandoned, int dropped)
+    {
+        var splitter = new LineSplitter(8, skipOverlongLines: true);
+        var lines = new List<string>();
+        splitter.Feed(Encoding.ASCII.GetBytes(abandoned), m => lines.Add(Encoding.ASCII.GetString(m.Span)));
+        Assert.True(splitter.HasPartialLine);
+
+        Assert.Equal(dropped, splitter.DiscardPartialLine());
+        splitter.Feed("a\n"u8, m => lines.Add(Encoding.ASCII.GetString(m.Span)));
+
+        Assert.Equal(["a"], lines);
+        Assert.False(splitter.HasPartialLine);
+    }
 }

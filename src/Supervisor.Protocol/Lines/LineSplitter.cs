@@ -107,6 +107,21 @@ public sealed class LineSplitter
 
     public bool LineTooLong => _tooLong;
 
+    /// <summary>Bytes of a line still waiting for its '\n' (or the rest of an over-long
+    /// line being skipped).</summary>
+    public bool HasPartialLine => _count > 0 || _skipping;
+
+    /// <summary>Forgets the partial line, so the next bytes start a new one: for a shared
+    /// input whose writer gave up on its line. Returns the bytes dropped (0 when the rest
+    /// of an over-long line was being skipped).</summary>
+    public int DiscardPartialLine()
+    {
+        int dropped = _count;
+        _count = 0;
+        _skipping = false;
+        return dropped;
+    }
+
     /// <summary>Over-long lines dropped so far (only with skipOverlongLines).</summary>
     public long SkippedLines { get; private set; }
 

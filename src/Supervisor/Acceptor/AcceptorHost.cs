@@ -87,7 +87,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         AdmissionLog.Describe(options, log);
         if (fifo is not null)
         {
-            fifo.Start(options.Session.MaxMessageBytes, line => broadcaster.SendToAll(line.Span), log);
+            fifo.Start(options.Session.MaxMessageBytes, text => broadcaster.SendToAll(text), log);
             log.Information("Global FIFO {Fifo}: every line written to it goes to every client", fifo.Path);
         }
         if (control is not null)

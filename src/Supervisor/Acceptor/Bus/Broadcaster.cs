@@ -10,16 +10,14 @@ namespace Supervisor.Acceptor.Bus;
 /// </summary>
 public sealed class Broadcaster(WorkerRegistry registry)
 {
-    public int Send(ReadOnlySpan<byte> utf8, Func<WorkerEntry, bool> addressed)
+    public int Send(PushedText text, Func<WorkerEntry, bool> addressed)
     {
-        PushedText? text = null;
         List<WorkerOutbox>? full = null;
         int reached = 0;
         foreach (var worker in registry.Live)
         {
             if (!addressed(worker))
                 continue;
-            text ??= new PushedText(utf8);
             switch (worker.Outbox.TryPost(text))
             {
                 case WorkerOutbox.PostResult.Queued:
@@ -31,11 +29,11 @@ public sealed class Broadcaster(WorkerRegistry registry)
             }
         }
         if (full is not null)
-            reached += WaitForRoom(full, text!.ChannelFrame);
+            reached += WaitForRoom(full, text.ChannelFrame);
         return reached;
     }
 
-    public int SendToAll(ReadOnlySpan<byte> utf8) => Send(utf8, static _ => true);
+    public int SendToAll(PushedText text) => Send(text, static _ => true);
 
     private static int WaitForRoom(List<WorkerOutbox> full, byte[] frame)
     {

@@ -7,14 +7,16 @@ namespace Supervisor.Acceptor.Bus;
 /// The control socket's line protocol, one request line → one answer line:
 /// <code>
 /// broadcast TEXT                     ok N          (N = connections reached)
-/// send user|conn|path TARGET TEXT    ok N          (send conn to an unknown id: error)
+/// send user|conn|path TARGET TEXT    ok N          (send conn to an unknown id: error; a path starts with '/')
 /// count                              ok {"connections":N,"users":U,"paths":{"/chat":N}}
 /// list                               ok [{"id":…,"user":…,"path":…,"remote":…,"worker":…,"app":…,"since":…}]
 /// help                               ok commands: …
 /// </code>
-/// Anything else is "error …" on one line. TEXT is the rest of the line, sent as is, and
-/// no longer than --max-message (<paramref name="maxMessageBytes"/>), the FIFO's limit too:
-/// the request line may be a little longer, for the command and the target.
+/// Anything else is "error …" on one line. TEXT is the rest of the line after one space,
+/// sent as is (empty after the space is an empty message, no space at all is an error), and
+/// no longer than --max-message (<paramref name="maxMessageBytes"/>) once invalid UTF-8 is
+/// replaced, the FIFO's limit too: the request line may be a little longer, for the
+/// command and the target.
 /// </summary>
 public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadcaster, int maxMessageBytes)
 {
@@ -22,13 +24,19 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
 
     public string Execute(ReadOnlySpan<byte> line)
     {
-        var verb = NextWord(line, out var rest);
-        switch (Encoding.ASCII.GetString(verb))
+        // " help" is help: a stray space before the command is no reason to refuse it.
+        var verb = NextWord(line.TrimStart((byte)' '), out var rest, out bool more);
+        string name = Encoding.ASCII.GetString(verb);
+        switch (name)
         {
             case "broadcast":
-                return TooLong(rest) ?? $"ok {broadcaster.SendToAll(rest)}";
+                if (!more)
+                    return "error broadcast needs TEXT: broadcast TEXT";
+                return Push(rest, static _ => true);
             case "send":
                 return Send(rest);
+            case "count" or "list" or "help" when more:
+                return $"error {name} takes nothing after it";
             case "count":
                 return "ok " + CountJson();
             case "list":
@@ -44,30 +52,42 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
 
     private string Send(ReadOnlySpan<byte> request)
     {
-        var kind = NextWord(request, out var afterKind);
-        var targetBytes = NextWord(afterKind, out var text);
+        var kind = NextWord(request, out var afterKind, out _);
+        var targetBytes = NextWord(afterKind, out var text, out bool hasText);
         string target = Encoding.UTF8.GetString(targetBytes);
         if (target.Length == 0)
             return "error send needs a target: send user|conn|path TARGET TEXT";
-        if (TooLong(text) is { } tooLong)
-            return tooLong;
+        // "send conn ID" would otherwise send an empty message; "send conn ID " still does.
+        if (!hasText)
+            return "error send needs TEXT: send user|conn|path TARGET TEXT";
         switch (Encoding.ASCII.GetString(kind))
         {
             case "user":
-                return $"ok {broadcaster.Send(text, w => w.UserId == target)}";
+                return Push(text, w => w.UserId == target);
             case "path":
-                return $"ok {broadcaster.Send(text, w => w.Path == target)}";
+                // A connection's path is its app's SCRIPT_NAME, always absolute: "room"
+                // could only ever reach nobody.
+                if (!target.StartsWith('/'))
+                    return $"error a path starts with '/', got '{Printable(targetBytes)}'";
+                return Push(text, w => w.Path == target);
             case "conn":
                 if (!registry.All.Any(w => w.ConnectionId == target))
                     return $"error no connection {target}";
-                return $"ok {broadcaster.Send(text, w => w.ConnectionId == target)}";
+                return Push(text, w => w.ConnectionId == target);
             default:
                 return $"error send to what? expected user, conn or path, got '{Printable(kind)}'";
         }
     }
 
-    private string? TooLong(ReadOnlySpan<byte> text) =>
-        text.Length > maxMessageBytes ? $"error message of {text.Length} bytes is over --max-message ({maxMessageBytes} bytes)" : null;
+    /// <summary>The limit holds for the message as sent: invalid UTF-8 grows threefold
+    /// when replaced (600 bytes of 0xFF are 1,800 of U+FFFD).</summary>
+    private string Push(ReadOnlySpan<byte> utf8, Func<WorkerEntry, bool> addressed)
+    {
+        var text = new PushedText(utf8);
+        if (text.Length > maxMessageBytes)
+            return $"error message of {text.Length} bytes{(text.Repaired ? " (invalid UTF-8 replaced)" : "")} is over --max-message ({maxMessageBytes} bytes)";
+        return $"ok {broadcaster.Send(text, addressed)}";
+    }
 
     private string CountJson()
     {
@@ -115,10 +135,12 @@ public sealed class ControlCommands(WorkerRegistry registry, Broadcaster broadca
     }
 
     /// <summary>The word up to the first space; <paramref name="rest"/> is everything after
-    /// that one space.</summary>
-    private static ReadOnlySpan<byte> NextWord(ReadOnlySpan<byte> text, out ReadOnlySpan<byte> rest)
+    /// that one space, and <paramref name="spaced"/> says whether there was one ("broadcast"
+    /// has no TEXT, "broadcast " an empty one).</summary>
+    private static ReadOnlySpan<byte> NextWord(ReadOnlySpan<byte> text, out ReadOnlySpan<byte> rest, out bool spaced)
     {
         int space = text.IndexOf((byte)' ');
+        spaced = space >= 0;
         rest = space < 0 ? ReadOnlySpan<byte>.Empty : text[(space + 1)..];
         return space < 0 ? text : text[..space];
     }

@@ -17,9 +17,18 @@ public sealed class PushedText
     private byte[]? _clientFrame;
 
     /// <summary>Invalid UTF-8 is repaired as a worker repairs its app's lines (<see cref="TextRepair"/>).</summary>
-    public PushedText(ReadOnlySpan<byte> utf8) => _utf8 = TextRepair.RepairedOrNull(utf8) ?? utf8.ToArray();
+    public PushedText(ReadOnlySpan<byte> utf8)
+    {
+        var repaired = TextRepair.RepairedOrNull(utf8);
+        Repaired = repaired is not null;
+        _utf8 = repaired ?? utf8.ToArray();
+    }
 
+    /// <summary>The message's size as sent: each invalid byte became U+FFFD, three bytes, so
+    /// this is what --max-message holds, not the size received.</summary>
     public int Length => _utf8.Length;
+
+    public bool Repaired { get; }
 
     public byte[] ChannelFrame => _channelFrame ??= ControlFrame.Encode(FrameType.Text, _utf8);
 
