@@ -60,6 +60,8 @@ public sealed class AuthTests
     [Theory]
     [InlineData("/?crash", "killed by signal 11")]              // kill -SEGV $$
     [InlineData("/?noid", "without a valid user id")]           // exit 0, nothing printed
+    [InlineData("/?spaced", "a user id with whitespace")]       // "has space": send user could not name it
+    [InlineData("/?latin1", "a user id that is not UTF-8")]     // "caf\351"
     public async Task Auth_CrashOrNoUserId_503AndALogLine(string target, string logPart)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -5,12 +5,16 @@
 #   ?deny        exit 1 printing a reason      → 403 with that reason
 #   ?noid        exit 0 printing nothing       → 503
 #   ?crash       killed by SIGSEGV             → 503
+#   ?spaced      exit 0 printing "has space"   → 503 (send user could not name it)
+#   ?latin1      exit 0 printing "caf\351"     → 503 (not UTF-8)
 #   ?hang        never answers (a child holds stdout, as a careless script's would)
 case "$QUERY_STRING" in
     user=*) echo "${QUERY_STRING#user=}"; exit 0 ;;
     deny) echo "no entry: you are on the list"; exit 1 ;;
     noid) exit 0 ;;
     crash) kill -SEGV $$ ;;
+    spaced) echo "has space"; exit 0 ;;
+    latin1) printf 'caf\351\n'; exit 0 ;;
     hang) sleep 3600 & wait ;;
 esac
 echo "unknown query"

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 using Supervisor.Options;
 using Supervisor.Unix;
 
@@ -75,6 +76,10 @@ public sealed class AuthProgram(AuthOptions options)
             return AuthResult.Failed($"{program} was killed by signal {exit.Signal}");
         if (exit.ExitCode != 0)
             return AuthResult.Denied(firstLine);
+        if (!Utf8.IsValid(FirstLineBytes(output)))
+            return AuthResult.Failed($"{program} exited 0 with a user id that is not UTF-8");
+        if (firstLine.Any(char.IsWhiteSpace))
+            return AuthResult.Failed($"{program} exited 0 with a user id with whitespace, which `send user ID TEXT` could not name");
         if (!IsValidUserId(firstLine))
             return AuthResult.Failed($"{program} exited 0 without a valid user id on its first line");
         return AuthResult.Accepted(firstLine);
@@ -114,6 +119,14 @@ public sealed class AuthProgram(AuthOptions options)
         }
     }
 
+    /// <summary>Checked before decoding, which would turn invalid bytes into U+FFFD: two
+    /// different ids in some legacy encoding would become one user.</summary>
+    private static ReadOnlySpan<byte> FirstLineBytes(byte[] output)
+    {
+        int end = output.AsSpan().IndexOfAny((byte)'\r', (byte)'\n');
+        return end < 0 ? output : output.AsSpan(0, end);
+    }
+
     private static string FirstLine(byte[] output)
     {
         string text = Encoding.UTF8.GetString(output);
@@ -122,7 +135,8 @@ public sealed class AuthProgram(AuthOptions options)
     }
 
     /// <summary>A user id ends up in environment variables and log lines: printable, one
-    /// line, no NUL (execve could not carry it), and of sane length.</summary>
+    /// line, no NUL (execve could not carry it), and of sane length. (No whitespace inside
+    /// either, checked before: the control protocol's target is one word.)</summary>
     private static bool IsValidUserId(string id) =>
         id.Length is > 0 and <= MaxUserIdLength && !id.Any(char.IsControl);
 }
