@@ -1,8 +1,14 @@
 namespace Supervisor.Unix;
 
-/// <summary>What kind of file sits at a path (not following a final symlink), and who owns it.</summary>
+/// <summary>What kind of file sits at a path (not following a final symlink), who owns
+/// it, and which file it is (device and inode: two names, or a name and an open
+/// descriptor, are the same file when both match).</summary>
 public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uint Gid)
 {
+    public ulong Device { get; init; }
+
+    public ulong Inode { get; init; }
+
     /// <summary>statx(AT_SYMLINK_NOFOLLOW); null when nothing is there.</summary>
     public static FileStatus? Of(string path)
     {
@@ -13,6 +19,22 @@ public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uin
                 return null;
             throw new UnixException("statx " + path, errno);
         }
+        return From(status);
+    }
+
+    /// <summary>statx(AT_EMPTY_PATH) of an open descriptor: the file it is open on, even
+    /// after its name was removed or given to another file.</summary>
+    public static FileStatus OfDescriptor(int fd)
+    {
+        if (LibC.statx(fd, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var status) != 0)
+            throw UnixException.FromLastError("statx fd " + fd);
+        return From(status);
+    }
+
+    public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
+
+    private static FileStatus From(LibC.Statx status)
+    {
         uint mode = status.stx_mode;
         var kind = (mode & 0xF000) switch
         {
@@ -25,7 +47,11 @@ public readonly record struct FileStatus(FileKind Kind, uint Mode, uint Uid, uin
             0xC000 => FileKind.Socket,
             _ => FileKind.Unknown,
         };
-        return new FileStatus(kind, mode & 0xFFF, status.stx_uid, status.stx_gid);
+        return new FileStatus(kind, mode & 0xFFF, status.stx_uid, status.stx_gid)
+        {
+            Device = ((ulong)status.stx_dev_major << 32) | status.stx_dev_minor,
+            Inode = status.stx_ino,
+        };
     }
 }
 

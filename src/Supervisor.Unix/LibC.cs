@@ -192,6 +192,7 @@ internal static unsafe partial class LibC
 
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_EMPTY_PATH = 0x1000;
     public const uint STATX_BASIC_STATS = 0x7ff;
     public const int SO_PEERCRED = 17;
     public const int ENOENT = 2;
@@ -203,6 +204,9 @@ internal static unsafe partial class LibC
         [FieldOffset(20)] public uint stx_uid;
         [FieldOffset(24)] public uint stx_gid;
         [FieldOffset(28)] public ushort stx_mode;
+        [FieldOffset(32)] public ulong stx_ino;
+        [FieldOffset(136)] public uint stx_dev_major;
+        [FieldOffset(140)] public uint stx_dev_minor;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -27,6 +27,23 @@ public sealed class FileTests : IDisposable
     }
 
     [Fact]
+    public void IsSameFileAs_OpenFifoAgainstItsPath_TrueUntilTheNameGoesToAnotherFile()
+    {
+        string path = Path.Combine(_dir, "bus");
+        Fifo.Create(path, Convert.ToUInt32("600", 8));
+        using var reader = Fifo.OpenForReading(path);
+        var open = FileStatus.OfDescriptor(reader.Fd);
+
+        Assert.Equal(FileKind.Fifo, open.Kind);
+        Assert.True(FileStatus.Of(path)!.Value.IsSameFileAs(open));
+
+        File.Delete(path);
+        Fifo.Create(path, Convert.ToUInt32("600", 8));
+        Assert.False(FileStatus.Of(path)!.Value.IsSameFileAs(open)); // same name, another FIFO
+        Assert.True(FileStatus.OfDescriptor(reader.Fd).IsSameFileAs(open)); // the descriptor still has the first
+    }
+
+    [Fact]
     public void OpenForReading_WriterComesAndGoes_ReaderNeverSeesEof()
     {
         string path = Path.Combine(_dir, "bus");

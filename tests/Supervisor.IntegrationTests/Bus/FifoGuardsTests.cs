@@ -5,8 +5,8 @@ using Supervisor.IntegrationTests.Infrastructure;
 namespace Supervisor.IntegrationTests.Bus;
 
 /// <summary>What keeps the global FIFO's lines whole (docs/bus.md, "The global FIFO"): a
-/// writer's bytes without a newline never become the start of another writer's line, and
-/// only one server reads a FIFO.</summary>
+/// writer's bytes without a newline never become the start of another writer's line, only
+/// one server reads a FIFO, and a FIFO removed while the server runs is made again.</summary>
 public sealed partial class FifoGuardsTests
 {
     [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (DBG|INF|WRN) ")]
@@ -56,6 +56,50 @@ public sealed partial class FifoGuardsTests
         Assert.Equal("first half, second half", await client.ReceiveTextAsync(cts.Token));
         Assert.DoesNotContain("waited 1 s for their newline", server.Stderr);
     }
+
+    /// <summary>The FIFO removed while the server runs: it is made again at its path, and
+    /// the next writer's line arrives, instead of `echo >` making a regular file nobody reads.</summary>
+    [Fact]
+    public async Task FifoRemovedWhileRunning_MadeAgain_NextLineArrives()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url(), cts.Token);
+        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(5), cts.Token);
+
+        File.Delete(server.FifoPath);
+        await server.WaitForLogAsync(new Regex(@"WRN .*global FIFO: .* was removed or replaced while the server ran"), TimeSpan.FromSeconds(10));
+        WriteOnce(server.FifoPath, "after the rm\n");
+
+        Assert.Equal("after the rm", await client.ReceiveTextAsync(cts.Token));
+    }
+
+    /// <summary>A regular file in the FIFO's place (what `echo >` makes where the FIFO was
+    /// removed) is said once, left alone, and once it is moved away the FIFO is made again.</summary>
+    [Fact]
+    public async Task RegularFileInTheFifosPlace_SaidOnceThenFifoMadeAgainWhenItGoes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url(), cts.Token);
+        await BusControl.WaitForConnectionsAsync(server, 1, TimeSpan.FromSeconds(5), cts.Token);
+
+        File.Delete(server.FifoPath);
+        File.WriteAllText(server.FifoPath, "lost\n");
+        var squatter = new Regex(@"ERR .*global FIFO: .* is now a regular file, not the FIFO this server reads");
+        await server.WaitForLogAsync(squatter, TimeSpan.FromSeconds(10));
+        await Task.Delay(GlobalFifoCheck * 2, cts.Token);
+        Assert.Equal("lost\n", File.ReadAllText(server.FifoPath));
+        Assert.Single(server.StderrLines, l => squatter.IsMatch(l));
+
+        File.Delete(server.FifoPath);
+        await server.WaitForLogAsync(new Regex(@"WRN .*global FIFO: .* was removed or replaced while the server ran"), TimeSpan.FromSeconds(10));
+        WriteOnce(server.FifoPath, "back\n");
+
+        Assert.Equal("back", await client.ReceiveTextAsync(cts.Token));
+    }
+
+    private static readonly TimeSpan GlobalFifoCheck = TimeSpan.FromSeconds(2);
 
     /// <summary>A second server on the same FIFO (the same run dir with --control=off, or a
     /// shared --fifo) would take every other line: it refuses to start instead.</summary>
