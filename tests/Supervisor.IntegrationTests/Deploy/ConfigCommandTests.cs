@@ -25,6 +25,7 @@ public sealed class ConfigCommandTests
     [InlineData(new[] { "config", "apache", "--htaccess=maybe" }, "--htaccess=maybe: expected true or false")]
     [InlineData(new[] { "config", "nginx", "--origin=," }, "--origin=, names no origin")]
     [InlineData(new[] { "config", "systemd", "--sameorigin" }, "--sameorigin is a server option that config does not carry (it carries --port,")]
+    [InlineData(new[] { "config", "nginx", "--sameorigin" }, "--maxforks, --origin): add it to the ws-supervisor command line it prints by hand")]
     public void Config_Mistake_OneLineAndExit2(string[] args, string expected)
     {
         var (exit, stdout, stderr) = SupervisorProcess.RunToExit(args, Timeout);

@@ -15,7 +15,11 @@ public static partial class ConfigParser
             return $"--{name} does not apply to 'config {Name(kind)}' (see ws-supervisor config --help)";
         if (OptionsParser.IsServerFlag(name))
         {
-            string carried = string.Join(", ", CommonFlags.Where(f => f != "binary").Append("shutdown-timeout").Select(f => "--" + f));
+            // --shutdown-timeout rides on the systemd unit's command line only.
+            var flags = CommonFlags.Where(f => f != "binary");
+            if (kind == ConfigKind.Systemd)
+                flags = flags.Append("shutdown-timeout");
+            string carried = string.Join(", ", flags.Select(f => "--" + f));
             string where = kind == ConfigKind.Systemd ? "the unit's ExecStart= (systemctl edit ws-supervisor)" : "the ws-supervisor command line it prints";
             return $"--{name} is a server option that config does not carry (it carries {carried}): add it to {where} by hand";
         }
