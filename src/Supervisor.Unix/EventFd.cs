@@ -37,19 +37,7 @@ public sealed unsafe class EventFd : IDisposable
         return true;
     }
 
-    private bool Readable(int timeoutMs)
-    {
-        var wait = new LibC.PollFd { fd = _fd, events = LibC.POLLIN };
-        while (true)
-        {
-            int ready = LibC.poll(&wait, 1, timeoutMs);
-            if (ready >= 0)
-                return ready > 0;
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR)
-                throw new UnixException("poll eventfd", errno);
-        }
-    }
+    private bool Readable(int timeoutMs) => ReadinessPoll.WaitReadable(_fd, TimeSpan.FromMilliseconds(timeoutMs));
 
     public void Ring()
     {

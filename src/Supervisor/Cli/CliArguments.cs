@@ -50,10 +50,7 @@ public sealed record CliArguments(IReadOnlyDictionary<string, string> Flags, IRe
                 words.Add(arg);
                 continue;
             }
-            string body = arg[2..];
-            int equals = body.IndexOf('=');
-            string name = equals < 0 ? body : body[..equals];
-            string? value = equals < 0 ? null : body[(equals + 1)..];
+            var (name, value) = FlagWords.Split(arg[2..]);
             if (Switches[command].Contains(name))
             {
                 if (value is not null)
@@ -64,7 +61,7 @@ public sealed record CliArguments(IReadOnlyDictionary<string, string> Flags, IRe
             {
                 if (value is null)
                 {
-                    if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    if (!FlagWords.NextIsValue(args, i))
                         throw new UsageException($"--{name} needs a value (--{name}=VALUE)");
                     value = args[++i];
                 }

@@ -96,10 +96,7 @@ public static partial class OptionsParser
             if (!arg.StartsWith('-') || arg == "-")
                 break;
 
-            string body = arg.TrimStart('-');
-            int equals = body.IndexOf('=');
-            string name = equals >= 0 ? body[..equals] : body;
-            string? value = equals >= 0 ? body[(equals + 1)..] : null;
+            var (name, value) = FlagWords.Split(arg.TrimStart('-'));
             if (!Known.Contains(name))
                 throw new UsageException($"unknown option --{name} (see --help)");
             if (ActionFlags.Contains(name))
@@ -112,7 +109,7 @@ public static partial class OptionsParser
             {
                 if (BooleanFlags.Contains(name))
                     value = "true";
-                else if (TakesNextWord(args, i))
+                else if (FlagWords.NextIsValue(args, i))
                     value = args[++i];
                 else
                     throw new UsageException($"--{name} needs a value (--{name}=VALUE or --{name} VALUE)");
@@ -125,11 +122,6 @@ public static partial class OptionsParser
         }
         return (values, i);
     }
-
-    /// <summary>"--run-dir --fifo=x" forgot the run dir's value; taking "--fifo=x" as a folder
-    /// name would make a folder of that name.</summary>
-    private static bool TakesNextWord(IReadOnlyList<string> args, int i) =>
-        i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
 
     private static string EmptyValue(string name) => name switch
     {
@@ -159,7 +151,7 @@ public static partial class OptionsParser
             if (name.Contains('='))
                 continue;
             yield return name;
-            if (Known.Contains(name) && !ActionFlags.Contains(name) && !BooleanFlags.Contains(name) && TakesNextWord(args, i))
+            if (Known.Contains(name) && !ActionFlags.Contains(name) && !BooleanFlags.Contains(name) && FlagWords.NextIsValue(args, i))
                 i++;
         }
     }

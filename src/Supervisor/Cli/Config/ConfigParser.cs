@@ -56,20 +56,17 @@ public static partial class ConfigParser
             }
             if (!arg.StartsWith("--", StringComparison.Ordinal))
                 break;
-            string body = arg[2..];
-            int equals = body.IndexOf('=');
-            string name = equals < 0 ? body : body[..equals];
+            var (name, given) = FlagWords.Split(arg[2..]);
             if (name == "location")
                 name = "public-path"; // nginx's word for the same thing
             if (!allowed.Contains(name))
                 throw new UsageException(NotTaken(kind, name));
             string value;
-            if (equals >= 0)
-                value = body[(equals + 1)..];
+            if (given is not null)
+                value = given;
             else if (BooleanFlags.Contains(name))
                 value = "true";
-            // "--binary --dir=X": the next option is not the value, or it would be a PATH.
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            else if (FlagWords.NextIsValue(args, i))
                 value = args[++i];
             else
                 throw new UsageException($"--{name} needs {ValueName(name)} (--{name}={ValueName(name)})");
