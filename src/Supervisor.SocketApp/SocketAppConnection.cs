@@ -12,7 +12,7 @@ namespace Supervisor.SocketApp;
 /// The connection a socket-mode app was started with. ws-supervisor has already
 /// answered the handshake (with the permessage-deflate agreement in WS_EXTENSIONS) and
 /// handed over the socket at fd 3 and the bus at fd 4; this adopts both and runs the
-/// worker's own engine (<see cref="PlainWebSocket"/>) with exactly what the 101 promised,
+/// worker's own engine (<see cref="ServerWebSocket"/>) with exactly what the 101 promised,
 /// so a socket-mode connection's frames are judged as every other connection's.
 /// </summary>
 /// <remarks>The engine's calls block (fd 3 is a blocking socket): a receive holds its
@@ -48,7 +48,7 @@ public sealed class SocketAppConnection : IAsyncDisposable
         _stream = new NetworkStream(client, ownsSocket: true);
         _bus = bus;
         MaxMessageBytes = maxMessageBytes;
-        WebSocket = new PlainWebSocket(_stream, pingInterval, deflate);
+        WebSocket = new ServerWebSocket(_stream, pingInterval, deflate);
         _busReader = bus is null ? Task.CompletedTask : ReadBusAsync(new BusFrames(bus));
     }
 

@@ -7,7 +7,7 @@ namespace Supervisor.Protocol.Frames;
 /// A server's close frame, which the acceptor writes itself right after a 101 when a
 /// connection is refused for a "retry later" limit. Besides pushed messages
 /// (<see cref="TextFrame"/>), everything else on a WebSocket is the worker's business
-/// (<see cref="Engine.PlainWebSocket"/> sends its close frames with this too).
+/// (<see cref="Engine.ServerWebSocket"/> sends its close frames with this too).
 /// </summary>
 public static class CloseFrame
 {

@@ -13,7 +13,7 @@ namespace Supervisor.Protocol.Tests.Engine;
 /// <summary>The engine with permessage-deflate agreed as this server agrees it (no context
 /// takeover either way), on a real loopback TCP connection; the test plays the client with
 /// hand-built frames, compressed by the BCL's DeflateStream.</summary>
-public sealed class PlainWebSocketDeflateTests : IDisposable
+public sealed class ServerWebSocketDeflateTests : IDisposable
 {
     private static readonly byte[] Key = [0x37, 0xFA, 0x21, 0x3D];
     private static readonly DeflateAgreement Agreed = new(true, true, null, null);
@@ -21,15 +21,15 @@ public sealed class PlainWebSocketDeflateTests : IDisposable
         string.Concat(Enumerable.Repeat("{\"user\":42,\"text\":\"héllo\"} ", 200)));
 
     private readonly Socket _client;
-    private readonly PlainWebSocket _server;
+    private readonly ServerWebSocket _server;
 
-    public PlainWebSocketDeflateTests()
+    public ServerWebSocketDeflateTests()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _client.Connect((IPEndPoint)listener.LocalEndpoint);
-        _server = new PlainWebSocket(new NetworkStream(listener.AcceptSocket(), ownsSocket: true), TimeSpan.Zero, Agreed);
+        _server = new ServerWebSocket(new NetworkStream(listener.AcceptSocket(), ownsSocket: true), TimeSpan.Zero, Agreed);
     }
 
     public void Dispose()
@@ -43,7 +43,7 @@ public sealed class PlainWebSocketDeflateTests : IDisposable
     {
         using var stream = new MemoryStream();
 
-        Assert.Throws<ArgumentException>(() => new PlainWebSocket(stream, TimeSpan.Zero, Agreed with { ClientNoContextTakeover = false }));
+        Assert.Throws<ArgumentException>(() => new ServerWebSocket(stream, TimeSpan.Zero, Agreed with { ClientNoContextTakeover = false }));
     }
 
     [Fact]

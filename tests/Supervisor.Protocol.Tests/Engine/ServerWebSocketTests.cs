@@ -8,23 +8,23 @@ namespace Supervisor.Protocol.Tests.Engine;
 
 /// <summary>The engine on a real loopback TCP connection; the test plays the client with
 /// hand-built frames on a raw socket.</summary>
-public sealed class PlainWebSocketTests : IDisposable
+public sealed class ServerWebSocketTests : IDisposable
 {
     private static readonly byte[] Key = [0x37, 0xFA, 0x21, 0x3D];
     private readonly Socket _client;
-    private readonly PlainWebSocket _server;
+    private readonly ServerWebSocket _server;
 
-    public PlainWebSocketTests() : this(TimeSpan.Zero)
+    public ServerWebSocketTests() : this(TimeSpan.Zero)
     {
     }
 
-    private PlainWebSocketTests(TimeSpan keepAlive)
+    private ServerWebSocketTests(TimeSpan keepAlive)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _client.Connect((IPEndPoint)listener.LocalEndpoint);
-        _server = new PlainWebSocket(new NetworkStream(listener.AcceptSocket(), ownsSocket: true), keepAlive);
+        _server = new ServerWebSocket(new NetworkStream(listener.AcceptSocket(), ownsSocket: true), keepAlive);
     }
 
     public void Dispose()
@@ -211,7 +211,7 @@ public sealed class PlainWebSocketTests : IDisposable
     [Fact]
     public async Task KeepAlive_QuietConnection_UnsolicitedEmptyPongs()
     {
-        using var quiet = new PlainWebSocketTests(TimeSpan.FromMilliseconds(50));
+        using var quiet = new ServerWebSocketTests(TimeSpan.FromMilliseconds(50));
 
         Assert.Equal(new byte[] { 0x8A, 0x00, 0x8A, 0x00 }, await quiet.ReadFromServerAsync(4));
     }

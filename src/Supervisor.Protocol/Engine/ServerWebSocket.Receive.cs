@@ -5,7 +5,7 @@ namespace Supervisor.Protocol.Engine;
 
 /// <summary>The receive side: frames in, messages out in pieces, control frames answered
 /// on the way (RFC 6455 §5.4–§5.5).</summary>
-public sealed partial class PlainWebSocket
+public sealed partial class ServerWebSocket
 {
     private readonly byte[] _receiveBuffer = new byte[ReceiveBufferBytes];
     private int _receiveStart;
@@ -52,7 +52,7 @@ public sealed partial class PlainWebSocket
         if (state is not (WebSocketState.Open or WebSocketState.CloseSent))
             throw new WebSocketException(WebSocketError.InvalidState, $"cannot receive in state {state}");
         using CancellationTokenRegistration abortOnCancel = cancellation.CanBeCanceled
-            ? cancellation.UnsafeRegister(static s => ((PlainWebSocket)s!).Abort(), this)
+            ? cancellation.UnsafeRegister(static s => ((ServerWebSocket)s!).Abort(), this)
             : default;
         try
         {

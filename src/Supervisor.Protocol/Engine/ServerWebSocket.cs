@@ -8,7 +8,7 @@ namespace Supervisor.Protocol.Engine;
 
 /// <summary>
 /// The server side of RFC 6455, with or without permessage-deflate (RFC 7692, no context
-/// takeover either way: PlainWebSocket.Compression.cs), over a stream whose reads and
+/// takeover either way: ServerWebSocket.Compression.cs), over a stream whose reads and
 /// writes block (the worker's client socket): every call has finished when it returns,
 /// and its ValueTask is complete. Every connection runs on it, so every connection's
 /// frames are judged by the same rules (FrameRules).
@@ -34,7 +34,7 @@ namespace Supervisor.Protocol.Engine;
 /// Closed; the keep-alive is an unsolicited pong (§5.5.3); Abort disposes the stream,
 /// which is what wakes a thread blocked in a read.</para>
 /// </remarks>
-public sealed partial class PlainWebSocket : WebSocket
+public sealed partial class ServerWebSocket : WebSocket
 {
     /// <summary>Room for a control frame whole (14-byte header + 125) and for the typical
     /// message; a payload longer than this, with nothing buffered, is read straight into
@@ -58,7 +58,7 @@ public sealed partial class PlainWebSocket : WebSocket
     /// <param name="stream">The connection, after the 101; disposed with this.</param>
     /// <param name="keepAliveInterval">How often to send an unsolicited pong; zero for never.</param>
     /// <param name="deflate">The permessage-deflate agreement of the 101, or null for none.</param>
-    public PlainWebSocket(Stream stream, TimeSpan keepAliveInterval, DeflateAgreement? deflate = null)
+    public ServerWebSocket(Stream stream, TimeSpan keepAliveInterval, DeflateAgreement? deflate = null)
     {
         if (deflate is not null)
         {
@@ -67,7 +67,7 @@ public sealed partial class PlainWebSocket : WebSocket
         }
         _stream = stream;
         if (keepAliveInterval > TimeSpan.Zero)
-            _keepAlive = new Timer(static s => ((PlainWebSocket)s!).SendKeepAlive(), this, keepAliveInterval, keepAliveInterval);
+            _keepAlive = new Timer(static s => ((ServerWebSocket)s!).SendKeepAlive(), this, keepAliveInterval, keepAliveInterval);
     }
 
     public override WebSocketState State => _state;

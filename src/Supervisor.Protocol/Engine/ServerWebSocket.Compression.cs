@@ -14,7 +14,7 @@ namespace Supervisor.Protocol.Engine;
 /// that buffer reaches; a message out is compressed when it is sent whole and comes out
 /// shorter, and goes as it is otherwise (§6 lets any message go uncompressed).
 /// </summary>
-public sealed partial class PlainWebSocket
+public sealed partial class ServerWebSocket
 {
     /// <summary>
     /// Shorter messages go uncompressed. Without context takeover every message deflated
