@@ -126,6 +126,24 @@ public sealed class DemoPageTests
         tab.AssertNoProblems();
     }
 
+    /// <summary>--idle-timeout closes a quiet chat with 1000, which the client library takes
+    /// as "finished": the page says so, and a line typed afterwards is not blamed on a full
+    /// queue (it used to say "too many messages waiting").</summary>
+    [Fact]
+    public async Task Chat_ClosedByIdleTimeout_PageSaysSoAndWhyALaterLineIsNotSent()
+    {
+        using var server = SupervisorProcess.Start("--idle-timeout=2");
+        await using var chromium = await Chromium.LaunchAsync();
+        var tab = await OpenDemoAsync(chromium, server.Port, "dora");
+
+        await WaitForStateAsync(tab, "chat", "closed", TimeSpan.FromSeconds(15));
+        await SeeAsync(tab, "notice", "Closed by the server after a quiet spell (--idle-timeout)");
+        await SayAsync(tab, "anyone still here?");
+        await SeeAsync(tab, "notice", "(not sent: the connection is closed; reload the page to rejoin)");
+        Assert.Equal(0, await tab.Page.Locator("#chat-log li.notice", new() { HasText = "too many messages" }).CountAsync());
+        tab.AssertNoProblems();
+    }
+
     private static async Task<TrackedPage> OpenDemoAsync(Chromium chromium, int port, string name)
     {
         var tab = await chromium.NewPageAsync();

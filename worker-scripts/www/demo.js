@@ -64,6 +64,8 @@ function joinChat(name) {
     onClose(event) {
       if (event.willReconnect && wasOpen && this.failures === 1)
         addLine("notice", "", "Connection lost; reconnecting by itself…");
+      else if (!event.willReconnect && event.reason === "idle timeout")
+        addLine("notice", "", "Closed by the server after a quiet spell (--idle-timeout); reload the page to rejoin.");
     },
     onStateChange() { showState($("chat-state"), this); },
   });
@@ -76,7 +78,8 @@ $("chat-form").addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   const open = chat.state === "open";
-  if (!chat.send(text)) addLine("notice", "", "(not sent: too many messages waiting for the connection)");
+  if (chat.state === "closed") addLine("notice", "", "(not sent: the connection is closed; reload the page to rejoin)");
+  else if (!chat.send(text)) addLine("notice", "", "(not sent: too many messages waiting for the connection)");
   else if (!open) addLine("notice", "", "(queued: sent when the connection is back)");
   input.value = "";
 });
