@@ -93,7 +93,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         if (control is not null)
         {
             control.Start(new ControlCommands(_registry, broadcaster, options.Session.MaxMessageBytes), options.Session.MaxMessageBytes, log);
-            log.Information("Control socket {Control} (try: ws-supervisor status)", control.Path);
+            log.Information("Control socket {Control} (try: {StatusCommand})", control.Path, RunPaths.StatusCommand(control.Path));
         }
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
         systemd?.Ready($"Listening on {string.Join(", ", listeners.Select(l => Url((IPEndPoint)l.LocalEndPoint!)))}");

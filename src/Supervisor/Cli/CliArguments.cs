@@ -70,7 +70,9 @@ public sealed record CliArguments(IReadOnlyDictionary<string, string> Flags, IRe
             }
             else
             {
-                throw new UsageException($"unknown option --{name} for {command} (text that starts with -- goes after --)");
+                throw new UsageException(command == "status"
+                    ? $"unknown option --{name} for status"
+                    : $"unknown option --{name} for {command} (text that starts with -- goes after --)");
             }
             if (!flags.TryAdd(name, value))
                 throw new UsageException($"--{name} given more than once");
@@ -88,6 +90,8 @@ public sealed record CliArguments(IReadOnlyDictionary<string, string> Flags, IRe
         string flag;
         if (Flags.TryGetValue("control", out var control))
         {
+            if (control == "off")
+                throw new UsageException("--control=off: the sub-commands talk to the server through its control socket; give its path");
             (path, flag) = (Path.GetFullPath(control), "--control");
         }
         else

@@ -26,6 +26,16 @@ public static class RunPaths
         return string.IsNullOrEmpty(runtime) ? $"/tmp/ws-supervisor-{uid}" : Path.Combine(runtime, "ws-supervisor");
     }
 
+    /// <summary>The sub-command that reaches the server on <paramref name="controlPath"/>, with
+    /// the flag it needs when the path is not the default one.</summary>
+    public static string StatusCommand(string controlPath)
+    {
+        string? folder = Path.GetDirectoryName(controlPath);
+        if (Path.GetFileName(controlPath) != ControlName || folder is null)
+            return $"ws-supervisor status --control={controlPath}";
+        return folder == DefaultDirectory() ? "ws-supervisor status" : $"ws-supervisor status --run-dir={folder}";
+    }
+
     /// <summary>A unix socket's path must fit sun_path: checked before anything is made, with
     /// the flag that chose the path (<paramref name="flag"/>: --run-dir or --control).</summary>
     public static void CheckSocketPath(string path, string flag)

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Supervisor.IntegrationTests.Infrastructure;
 
 namespace Supervisor.IntegrationTests.Bus;
@@ -24,6 +25,7 @@ public sealed class CliUsageTests : IDisposable
     [InlineData(new[] { "status", "--run-dir=RUN", "extra", "words" }, "status takes no TEXT (got \"extra words\")")]
     [InlineData(new[] { "status", "--json=yes", "--run-dir=RUN" }, "--json takes no value")]
     [InlineData(new[] { "status", "--run-dir=RUN", "--control=RUN/control.sock" }, "give --run-dir or --control, not both")]
+    [InlineData(new[] { "status", "--control=off" }, "--control=off: the sub-commands talk to the server through its control socket")]
     public void Cli_Mistake_OneLineExit2(string[] args, string expected)
     {
         var (code, stdout, stderr, _) = BusControl.RunCli(args.Select(Fill).ToArray());
@@ -43,6 +45,32 @@ public sealed class CliUsageTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         Assert.StartsWith("usage: ws-supervisor broadcast", stdout);
+    }
+
+    /// <summary>status takes no text, so the hint about text after "--" would mislead.</summary>
+    [Fact]
+    public void Status_UnknownOption_NoHintAboutText()
+    {
+        var (code, _, stderr, _) = BusControl.RunCli("status", "--bogus");
+
+        Assert.Equal(2, code);
+        Assert.Equal("ws-supervisor status: unknown option --bogus for status", Assert.Single(Lines(stderr)));
+    }
+
+    /// <summary>The startup line's "try:" is copied by people: with a --run-dir of its own,
+    /// the plain `ws-supervisor status` it used to suggest asked the default folder instead.</summary>
+    [Fact]
+    public async Task Startup_StatusHint_ReachesThisServer()
+    {
+        using var server = SupervisorProcess.Start($"--run-dir={_folder.Path}", Paths.Script("echo.sh"));
+        var said = await server.WaitForLogAsync(new Regex(@"\(try: ws-supervisor (status[^)]*)\)"), TimeSpan.FromSeconds(5));
+        string hint = said.Groups[1].Value;
+
+        var (code, stdout, _, _) = BusControl.RunCli(hint.Split(' '));
+
+        Assert.Equal($"status --run-dir={_folder.Path}", hint);
+        Assert.Equal(0, code);
+        Assert.Contains("connections: 0", stdout);
     }
 
     /// <summary>.NET's own connect reported ENOTDIR as "Unknown socket error".</summary>
