@@ -258,7 +258,10 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     private async Task RejectAsync(Socket socket, IPEndPoint remote, RejectionReason reason, string? target, string? detail = null)
     {
         int status = Rejections.StatusCode(reason);
-        log.Information("rejected {Remote} {Target}: {Status} {Reason} {Detail}", remote, target ?? "-", status, reason, detail ?? "");
+        if (detail is null)
+            log.Information("rejected {Remote} {Target}: {Status} {Reason}", remote, target ?? "-", status, reason);
+        else
+            log.Information("rejected {Remote} {Target}: {Status} {Reason} {Detail}", remote, target ?? "-", status, reason, detail);
         try
         {
             await socket.SendAsync(HttpResponses.Rejection(reason, detail, options.App.Headers), SocketFlags.None);

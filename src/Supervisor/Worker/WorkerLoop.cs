@@ -88,8 +88,9 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
         _log ??= LogSetup.Create("worker", start.Settings.LogLevel, start.Settings.LogJson);
         ILogger log = _log
             .ForContext("ConnectionId", start.ConnectionId)
-            .ForContext("RemoteAddress", start.RemoteAddress)
-            .ForContext("ConnectionTag", $" {start.ConnectionId} {start.RemoteAddress}");
+            .ForContext("RemoteAddress", start.RemoteAddress);
+        if (!start.Settings.LogJson)
+            log = log.ForContext("ConnectionTag", $" {start.ConnectionId} {start.RemoteAddress}"); // the text line's prefix; JSON has both fields
 
         System.Net.Sockets.Socket client;
         try
