@@ -18,7 +18,14 @@ public static class DemoDirectory
     {
         if (Directory.Exists("worker-scripts"))
             return "worker-scripts";
-        string? bin = Path.GetDirectoryName(Environment.ProcessPath);
+        return Environment.ProcessPath is { } self ? InstalledBeside(self) : null;
+    }
+
+    /// <summary>The copy install.sh put beside <paramref name="executable"/> (BIN/../share/...),
+    /// as an absolute path, or null where there is none.</summary>
+    public static string? InstalledBeside(string executable)
+    {
+        string? bin = Path.GetDirectoryName(Path.GetFullPath(executable));
         if (bin is null)
             return null;
         string installed = Path.GetFullPath(Path.Combine(bin, "..", "share", "ws-supervisor", "worker-scripts"));

@@ -23,6 +23,34 @@ public static class ApacheServer
     /// <param name="listen">The snippet's ports: plain, then TLS.</param>
     /// <param name="htaccess">The generated .htaccess, served by a virtual host on <paramref name="htaccessPort"/>.</param>
     /// <param name="timeoutSeconds">Apache's own Timeout (the client side of a tunnel).</param>
+    /// <summary>"apache2 -t" on <paramref name="site"/> as it is, with the modules its
+    /// generator names loaded: the exit code and everything Apache said.</summary>
+    public static (int Exit, string Output) ConfigTest(string dir, string site)
+    {
+        File.WriteAllText(Path.Combine(dir, "site.conf"), site);
+        string confPath = Path.Combine(dir, "apache2.conf");
+        File.WriteAllLines(confPath,
+        [
+            $"ServerRoot {dir}", $"PidFile {dir}/httpd.pid", $"DefaultRuntimeDir {dir}", $"Mutex file:{dir} default",
+            $"ErrorLog {dir}/error.log", "ServerName localhost",
+            .. Modules.Select(m => $"LoadModule {m}_module {ModulesDir}/mod_{m}.so"),
+            $"Include {dir}/site.conf",
+        ]);
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Binary, ["-t", "-f", confPath])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+        {
+            process.Kill();
+            throw new TimeoutException("apache2 -t did not exit within 20 s");
+        }
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+
     public static ProxyProcess Start(string dir, string site, (int Http, int Tls) listen, string htaccess, int htaccessPort,
         int timeoutSeconds)
     {

@@ -19,13 +19,50 @@ public sealed class ConfigCommandTests
     [InlineData(new[] { "config", "nginx", "--public-path=/ws dir/" }, "--public-path=/ws dir/: expected a path")]
     [InlineData(new[] { "config", "systemd", "--run-dir=/var/run/x/y" }, "must be /run/NAME")]
     [InlineData(new[] { "config", "nginx", "--address=10.0.0.5" }, "give --trusted-proxy=ADDRESS of the proxy")]
-    [InlineData(new[] { "config", "systemd", "--binary", "--dir=worker-scripts" }, "--binary needs a PATH")]
-    [InlineData(new[] { "config", "systemd", "--binary=" }, "--binary= is empty: give a PATH")]
+    [InlineData(new[] { "config", "systemd", "--executable", "--dir=worker-scripts" }, "--executable needs a value (--executable=PATH or --executable PATH)")]
+    [InlineData(new[] { "config", "systemd", "--executable=" }, "--executable= is empty (an unset variable?): give PATH")]
+    [InlineData(new[] { "config", "systemd", "--executable=/nonexistent/ws-supervisor" }, "--executable=/nonexistent/ws-supervisor: No such file")]
+    [InlineData(new[] { "config", "systemd", "--binary=/usr/local/bin/myapp.sh" }, "--binary=/usr/local/bin/myapp.sh: expected true or false (--binary is the server's binary mode; the ws-supervisor executable is --executable=PATH)")]
     [InlineData(new[] { "config", "nginx", "--tls=maybe" }, "--tls=maybe: expected true or false")]
     [InlineData(new[] { "config", "apache", "--htaccess=maybe" }, "--htaccess=maybe: expected true or false")]
     [InlineData(new[] { "config", "nginx", "--origin=," }, "--origin=, names no origin")]
     [InlineData(new[] { "config", "systemd", "--sameorigin" }, "--sameorigin is a server option that config does not carry (it carries --port,")]
-    [InlineData(new[] { "config", "nginx", "--sameorigin" }, "--maxforks, --origin): add it to the ws-supervisor command line it prints by hand")]
+    [InlineData(new[] { "config", "nginx", "--sameorigin" }, "--maxforks, --origin, --binary): add it to the ws-supervisor command line it prints by hand")]
+    // What the server would refuse, refused with the server's own line, so the unit starts.
+    [InlineData(new[] { "config", "systemd", "--trusted-proxy=10.0.0.1/8" }, "--trusted-proxy: \"10.0.0.1/8\" has address bits set past the /8 prefix")]
+    [InlineData(new[] { "config", "nginx", "--trusted-proxy=1.2.3.4.5" }, "--trusted-proxy: \"1.2.3.4.5\" is not an IP address or CIDR block")]
+    [InlineData(new[] { "config", "nginx", "--trusted-proxy=::::" }, "--trusted-proxy: \"::::\" is not an IP address")]
+    [InlineData(new[] { "config", "nginx", "--trusted-proxy=127.1" }, "--trusted-proxy: \"127.1\" is not an IP address")]
+    [InlineData(new[] { "config", "nginx", "--trusted-proxy=0127.0.0.1" }, "--trusted-proxy: \"0127.0.0.1\" is not an IP address")]
+    [InlineData(new[] { "config", "apache", "--trusted-proxy=1.2.3.4/33" }, "--trusted-proxy: \"1.2.3.4/33\": the prefix length must be 0 to 32")]
+    [InlineData(new[] { "config", "systemd", "--trusted-proxy=, ," }, "--trusted-proxy=, , names no proxy")]
+    [InlineData(new[] { "config", "systemd", "--run-dir=/run/ws-supervisor-run-folder-whose-name-is-long-enough-that-its-control-socket-path-is-over-107-bytes" },
+        "control.sock would be 115 bytes long, and a unix socket path holds at most 107")]
+    [InlineData(new[] { "config", "nginx", "--dir=/nonexistent" }, "--dir=/nonexistent: no such directory")]
+    [InlineData(new[] { "config", "systemd", "/nonexistent/app.sh" }, "/nonexistent/app.sh: no such file")]
+    // The server's grammar: one dash is a flag too, and a value flag never takes the next --flag.
+    [InlineData(new[] { "config", "nginx", "-p", "80" }, "unknown option --p (see ws-supervisor config --help)")]
+    [InlineData(new[] { "config", "nginx", "--port", "--dir=/x" }, "--port needs a value (--port=VALUE or --port VALUE)")]
+    [InlineData(new[] { "config", "systemd", "/bin/echo", "%s $HOME \"a b\"" },
+        "a COMMAND word may not hold quotes, backslashes or control characters (the printed command line cannot carry them): %s $HOME \"a b\"")]
+    // A flag the output would not show is refused, not ignored.
+    [InlineData(new[] { "config", "apache", "--htaccess", "--tls" }, "--tls does not apply to 'config apache --htaccess'")]
+    [InlineData(new[] { "config", "apache", "--htaccess", "--server-name=example.org" }, "--server-name does not apply to 'config apache --htaccess'")]
+    [InlineData(new[] { "config", "apache", "--htaccess", "--proxy-port=81" }, "--proxy-port does not apply to 'config apache --htaccess'")]
+    [InlineData(new[] { "config", "apache", "--htaccess", "--tls-port=8443" }, "--tls-port does not apply to 'config apache --htaccess'")]
+    [InlineData(new[] { "config", "apache", "--htaccess", "--key=/y.key" }, "--key does not apply to 'config apache --htaccess'")]
+    [InlineData(new[] { "config", "apache", "--cert=/x.pem", "--key=/y.key" }, "--cert needs --tls or --tls-port")]
+    [InlineData(new[] { "config", "nginx", "--tls=false", "--key=/y.key" }, "--key needs --tls or --tls-port")]
+    // Configs the proxy itself would refuse, or that could not both bind.
+    [InlineData(new[] { "config", "nginx", "--proxy-port=8443", "--tls-port=8443" }, "--proxy-port=8443 and --tls-port=8443 are the same socket")]
+    [InlineData(new[] { "config", "apache", "--proxy-port=8443", "--tls-port=127.0.0.1:8443" }, "--proxy-port=8443 and --tls-port=127.0.0.1:8443 are the same socket")]
+    [InlineData(new[] { "config", "apache", "--port=8081", "--proxy-port=8081" }, "--proxy-port=8081 is where ws-supervisor listens itself (--port=8081)")]
+    [InlineData(new[] { "config", "nginx", "--port=80" }, "the proxy's default port 80 (--proxy-port) is where ws-supervisor listens itself (--port=80)")]
+    [InlineData(new[] { "config", "nginx", "--port=443", "--tls" }, "--tls (port 443) is where ws-supervisor listens itself (--port=443)")]
+    [InlineData(new[] { "config", "nginx", "--server-name=www.*.org" }, "--server-name=www.*.org: not a host name (a wildcard goes in front only")]
+    [InlineData(new[] { "config", "nginx", "--public-path=/../" }, "--public-path=/../: empty, \".\" and \"..\" segments are not allowed")]
+    [InlineData(new[] { "config", "apache", "--public-path=//" }, "--public-path=//: empty, \".\" and \"..\" segments are not allowed")]
+    [InlineData(new[] { "config", "nginx", "--public-path=/ws/./x" }, "--public-path=/ws/./x: empty, \".\" and \"..\" segments are not allowed")]
     public void Config_Mistake_OneLineAndExit2(string[] args, string expected)
     {
         var (exit, stdout, stderr) = SupervisorProcess.RunToExit(args, Timeout);
@@ -168,6 +205,42 @@ public sealed class ConfigCommandTests
         allowed.Options.SetRequestHeader("Origin", "http://app.example");
         await allowed.ConnectAsync(server.Url("/echo.sh"), cts.Token);
         await allowed.AssertEchoesAsync("from the page's own origin", cts.Token);
+    }
+
+    /// <summary>--binary is what it is to the server (websocketd's binary mode), carried to
+    /// ExecStart=; the executable that line starts is --executable.</summary>
+    [Fact]
+    public async Task Systemd_BinaryAndExecutable_ModeCarriedAndExecutableStartsTheLine()
+    {
+        string unit = GeneratedConfig.Print("systemd", "--binary", $"--executable={Paths.Binary}", Paths.Script("binary-cat.sh"));
+
+        var words = Lines(unit).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..].Split(' ');
+        Assert.Equal(Paths.Binary, words[0]);
+        Assert.Contains("--binary", words);
+        Assert.Equal(Paths.Script("binary-cat.sh"), words[^1]);
+        var args = words.Skip(1).Where(w => !w.StartsWith("--port=", StringComparison.Ordinal) && !w.StartsWith("--run-dir=", StringComparison.Ordinal));
+        using var server = SupervisorProcess.Start(args);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var client = await WsClient.ConnectAsync(server.Url("/bytes"), cts.Token);
+        await client.SendTextAsync("raw\n", cts.Token);
+        var buffer = new byte[64];
+        var reply = await client.ReceiveAsync(buffer, cts.Token);
+        Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Binary, reply.MessageType);
+    }
+
+    /// <summary>Without --dir, the demo installed beside the executable, named by its absolute
+    /// path, even where config runs in a folder with its own worker-scripts/ (the repository:
+    /// the tests' working folder).</summary>
+    [Fact]
+    public void Systemd_NoDir_TheInstalledDemoNotTheWorkingFoldersOne()
+    {
+        Assert.True(Directory.Exists(Path.Combine(Paths.RepoRoot, "worker-scripts")));
+        string installed = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Paths.Binary)!, "..", "share", "ws-supervisor", "worker-scripts"));
+
+        string unit = GeneratedConfig.Print("systemd");
+
+        var words = Lines(unit).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal)).Split(' ');
+        Assert.Equal($"--dir={installed}", words[^1]);
     }
 
     private static List<string> Lines(string text) => text.Split('\n').Select(l => l.Trim()).ToList();

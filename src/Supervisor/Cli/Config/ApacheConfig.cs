@@ -44,7 +44,12 @@ public static class ApacheConfig
         var (backend, proxy) = (request.Backend, request.Proxy);
         string timeout = proxy.TimeoutSeconds.ToString(CultureInfo.InvariantCulture);
         text.AppendLine($"<VirtualHost {(listen.Address is null ? "*:" + listen.Port.ToString(CultureInfo.InvariantCulture) : listen.ToString())}>");
-        if (proxy.ServerName is not null)
+        if (proxy.ServerName is { } name && name.StartsWith('*'))
+        {
+            text.AppendLine("    # A wildcard is no ServerName (apachectl configtest refuses it): ServerAlias matches it.");
+            text.AppendLine($"    ServerAlias {name}");
+        }
+        else if (proxy.ServerName is not null)
             text.AppendLine($"    ServerName {proxy.ServerName}");
         else
             text.AppendLine("    # No ServerName (--server-name): this host answers only where it is the first for its port.");

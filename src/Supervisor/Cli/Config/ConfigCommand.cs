@@ -25,7 +25,9 @@ public static class ConfigCommand
           --ping-interval=SECONDS   its keep-alive interval (default 30); proxy timeouts are sized to it
           --trusted-proxy=CIDR[,..] the proxy's address (default: 127.0.0.1 when --address is loopback;
                                     none to leave it out)
-          --dir=DIR | COMMAND       what it serves (default: the installed worker-scripts demo)
+          --dir=DIR | COMMAND       what it serves (default: the demo installed beside --executable,
+                                    BIN/../share/ws-supervisor/worker-scripts, never ./worker-scripts;
+                                    the output names its absolute path)
           --run-dir=DIR             folder of the FIFO and control socket (systemd: /run/NAME,
                                     default /run/ws-supervisor)
           --bus-group=GROUP         group that may push through the FIFO and control socket
@@ -33,19 +35,28 @@ public static class ConfigCommand
           --origin=HOST[:PORT][,...]  the pages that may connect (passed on as it is; see
                                     ws-supervisor --help); other server options are not
                                     carried: add them to the printed command line by hand
-          --binary=PATH             the ws-supervisor executable (default: this one)
+          --binary                  its binary mode, as the server's --binary (websocketd's)
+          --executable=PATH         the ws-supervisor executable (default: this one)
+
+        The command line is checked by the server's own parser: what ws-supervisor would
+        refuse (a --dir that is not there, a --run-dir too long for its control socket, a bad
+        --trusted-proxy block, ...) config refuses too.
 
         The proxy (apache, nginx):
           --public-path=/PATH/      where browsers connect (default /ws/; also --location)
-          --server-name=NAME        the site's host name
+          --server-name=NAME        the site's host name (a wildcard in front only: *.example.org)
           --proxy-port=[ADDR:]PORT  the proxy's plain HTTP port (default 80)
           --tls | --tls-port=[ADDR:]PORT  also serve wss:// through the proxy's TLS (default port 443;
                                     --tls=false: plain HTTP only, the default)
-          --cert=FILE --key=FILE    its certificate and key (default Debian's snakeoil pair)
+          --cert=FILE --key=FILE    its certificate and key, with --tls or --tls-port only (default
+                                    Debian's snakeoil pair); the proxy's ports may not be each other's
+                                    nor ws-supervisor's --port
           --proxy-timeout=SECONDS   idle timeout of a tunnel (default 3 ping intervals, at least 60;
                                     must be longer than --ping-interval)
           --htaccess                (apache) the .htaccess RewriteRule form instead of ProxyPass
-                                    (--htaccess=false: ProxyPass, the default)
+                                    (--htaccess=false: ProxyPass, the default); it goes into a
+                                    site that has its own name, ports and certificate, so it takes
+                                    no --server-name, --proxy-port, --tls, --tls-port, --cert or --key
 
         The unit (systemd):
           --user=NAME               account to run as (default www-data, else nobody)
@@ -77,7 +88,7 @@ public static class ConfigCommand
                 Console.Out.WriteLine();
                 return 0;
             }
-            var request = ConfigParser.Parse(kind, args.Skip(1).ToList(), DemoDirectory.Find() is { } demo ? Path.GetFullPath(demo) : null);
+            var request = ConfigParser.Parse(kind, args.Skip(1).ToList());
             string madeBy = ServerCommand.ForShell(["ws-supervisor", Name, .. args]);
             string text = kind switch
             {

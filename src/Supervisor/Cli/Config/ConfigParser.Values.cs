@@ -1,5 +1,4 @@
 using Supervisor.Options;
-using Supervisor.Protocol.Handshake;
 
 namespace Supervisor.Cli.Config;
 
@@ -16,7 +15,7 @@ public static partial class ConfigParser
         if (OptionsParser.IsServerFlag(name))
         {
             // --shutdown-timeout rides on the systemd unit's command line only.
-            var flags = CommonFlags.Where(f => f != "binary");
+            var flags = CommonFlags.Where(f => f != "executable");
             if (kind == ConfigKind.Systemd)
                 flags = flags.Append("shutdown-timeout");
             string carried = string.Join(", ", flags.Select(f => "--" + f));
@@ -28,10 +27,10 @@ public static partial class ConfigParser
 
     private static string ValueName(string flag) => flag switch
     {
-        "binary" or "cert" or "key" => "a PATH",
-        "dir" or "run-dir" => "a DIR",
-        "tls" or "htaccess" => "true or false",
-        _ => "a value",
+        "executable" or "cert" or "key" => "PATH",
+        "dir" or "run-dir" => "DIR",
+        "tls" or "htaccess" or "binary" => "true or false",
+        _ => "VALUE",
     };
 
     /// <summary>A switch alone means true; with a value, true or false (1 or 0) only, so
@@ -40,23 +39,20 @@ public static partial class ConfigParser
     {
         null or "false" or "0" => false,
         "true" or "1" => true,
-        var text => throw new UsageException($"--{name}={text}: expected true or false"),
+        var text => throw new UsageException(name == "binary"
+            ? $"--binary={text}: expected true or false (--binary is the server's binary mode; the ws-supervisor executable is --executable=PATH)"
+            : $"--{name}={text}: expected true or false"),
     };
 
-    /// <summary>Checked as the server will check it, so the unit never fails to start on it.</summary>
-    private static string CheckOrigins(string text)
+    /// <summary>Where browsers connect: a plain path of named segments. "//" or "/../" would
+    /// be a location no browser's normalised URL ever reaches.</summary>
+    private static string CheckPublicPath(string path)
     {
-        var entries = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (entries.Length == 0)
-            throw new UsageException($"--origin={text} names no origin: give HOST[:PORT][,...]");
-        try
-        {
-            OriginPolicy.Create(entries, sameOrigin: false);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException($"--origin={e.Message}");
-        }
-        return CheckText("origin", string.Join(',', entries));
+        if (!PublicPathText().IsMatch(path))
+            throw new UsageException($"--public-path={path}: expected a path such as /ws/ (letters, digits and . _ ~ - / only)");
+        string full = path.EndsWith('/') ? path : path + "/";
+        if (full != "/" && full[1..^1].Split('/').Any(segment => segment is "" or "." or ".."))
+            throw new UsageException($"--public-path={path}: empty, \".\" and \"..\" segments are not allowed (e.g. /ws/ or /app/ws/)");
+        return full;
     }
 }

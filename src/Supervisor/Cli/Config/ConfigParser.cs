@@ -2,14 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Supervisor.Options;
+using Supervisor.Unix;
 
 namespace Supervisor.Cli.Config;
 
 /// <summary>
 /// <c>ws-supervisor config KIND [flags] [COMMAND ARGS...]</c>: flags as the server takes
-/// them (<c>--name=value</c> or <c>--name value</c>), then the app command verbatim. Each
-/// kind accepts only the flags that change its output, so a flag that would be silently
-/// ignored is a usage error instead. Every mistake is one <see cref="UsageException"/> line.
+/// them (<c>--name=value</c> or <c>--name value</c>, one or two dashes), then the app command
+/// verbatim. Each kind accepts only the flags that change its output, so a flag that would
+/// be silently ignored is a usage error instead. The ws-supervisor command line it prints is
+/// then parsed by the server's own <see cref="OptionsParser"/>, so what the server would
+/// refuse is refused here. Every mistake is one <see cref="UsageException"/> line.
 /// </summary>
 public static partial class ConfigParser
 {
@@ -19,12 +22,16 @@ public static partial class ConfigParser
     public const string SystemdRunDir = "/run/ws-supervisor";
 
     private static readonly string[] CommonFlags =
-        ["port", "address", "ping-interval", "trusted-proxy", "dir", "run-dir", "bus-group", "maxforks", "origin", "binary"];
+        ["port", "address", "ping-interval", "trusted-proxy", "dir", "run-dir", "bus-group", "maxforks", "origin", "binary", "executable"];
 
     private static readonly string[] ProxyFlags =
         ["public-path", "location", "server-name", "proxy-port", "tls", "tls-port", "cert", "key", "proxy-timeout"];
 
-    private static readonly string[] BooleanFlags = ["tls", "htaccess", "help"];
+    private static readonly string[] BooleanFlags = ["tls", "htaccess", "binary", "help"];
+
+    /// <summary>What the .htaccess form cannot say: it goes into a site that already has its
+    /// host name, ports and certificate.</summary>
+    private static readonly string[] NotInHtaccess = ["server-name", "proxy-port", "tls", "tls-port", "cert", "key"];
 
     public static ConfigKind ParseKind(string text) => text switch
     {
@@ -34,7 +41,7 @@ public static partial class ConfigParser
         _ => throw new UsageException($"unknown kind \"{text}\": expected apache, nginx or systemd"),
     };
 
-    public static ConfigRequest Parse(ConfigKind kind, IReadOnlyList<string> args, string? defaultDemoDir)
+    public static ConfigRequest Parse(ConfigKind kind, IReadOnlyList<string> args)
     {
         var allowed = new HashSet<string>(CommonFlags);
         if (kind is ConfigKind.Apache or ConfigKind.Nginx)
@@ -54,9 +61,10 @@ public static partial class ConfigParser
                 i++;
                 break;
             }
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            // The server's grammar: "-p 80" is a flag (which it refuses), never the COMMAND.
+            if (!arg.StartsWith('-') || arg == "-")
                 break;
-            var (name, given) = FlagWords.Split(arg[2..]);
+            var (name, given) = FlagWords.Split(arg.TrimStart('-'));
             if (name == "location")
                 name = "public-path"; // nginx's word for the same thing
             if (!allowed.Contains(name))
@@ -69,32 +77,39 @@ public static partial class ConfigParser
             else if (FlagWords.NextIsValue(args, i))
                 value = args[++i];
             else
-                throw new UsageException($"--{name} needs {ValueName(name)} (--{name}={ValueName(name)})");
+                throw new UsageException($"--{name} needs a value (--{name}={ValueName(name)} or --{name} {ValueName(name)})");
             if (value.Length == 0)
-                throw new UsageException($"--{name}= is empty: give {ValueName(name)}");
+                throw new UsageException($"--{name}= is empty (an unset variable?): give {ValueName(name)}, or leave --{name} out");
             if (!values.TryAdd(name, value))
                 throw new UsageException($"--{name} given more than once");
         }
         var command = args.Skip(i).ToList();
 
-        var backend = ParseBackend(kind, values, command, defaultDemoDir);
-        var proxy = ParseProxy(values, backend.PingSeconds);
+        var backend = ParseBackend(kind, values, command);
+        var proxy = ParseProxy(values, backend);
         var service = new ServiceSpec(
             Get(values, "user") is { } user ? CheckName("user", user) : DefaultUser(),
             Get(values, "group") is { } group ? CheckName("group", group) : null,
             Int(values, "shutdown-timeout", 5, 0, 3600));
+        CheckAsTheServer(backend, service);
         return new ConfigRequest(kind, backend, proxy, service);
     }
 
+    /// <summary>The printed command line, parsed by the server's own parser (trusted proxies,
+    /// the control socket's length, --dir, the COMMAND, --origin, --bus-group, ...), so the
+    /// unit or the command never fails to start on what config let through.</summary>
+    private static void CheckAsTheServer(BackendSpec backend, ServiceSpec service) =>
+        OptionsParser.Parse(ServerCommand.Words(backend, service.ShutdownTimeoutSeconds).Skip(1).ToList(), defaultDemoDir: null);
+
     public static string Name(ConfigKind kind) => kind.ToString().ToLowerInvariant();
 
-    private static BackendSpec ParseBackend(ConfigKind kind, Dictionary<string, string> values, List<string> command,
-        string? defaultDemoDir)
+    private static BackendSpec ParseBackend(ConfigKind kind, Dictionary<string, string> values, List<string> command)
     {
-        string binary = Get(values, "binary") ?? Environment.ProcessPath
-            ?? throw new UsageException("cannot tell this program's own path: give --binary=PATH");
-        binary = Path.GetFullPath(binary);
-        CheckText("binary", binary);
+        string executable = Get(values, "executable") ?? Environment.ProcessPath
+            ?? throw new UsageException("cannot tell this program's own path: give --executable=PATH");
+        executable = CheckText("executable", Path.GetFullPath(executable));
+        if (Executable.AccessError(executable) is { } notRunnable)
+            throw new UsageException($"--executable={executable}: {notRunnable.Description} (the ws-supervisor executable the command line starts)");
 
         string address = Get(values, "address") ?? "127.0.0.1";
         string bare = address.StartsWith('[') && address.EndsWith(']') ? address[1..^1] : address;
@@ -105,13 +120,18 @@ public static partial class ConfigParser
         if (dir is not null && command.Count > 0)
             throw new UsageException("give either --dir=DIR or a COMMAND, not both");
         if (dir is null && command.Count == 0)
-            dir = defaultDemoDir ?? throw new UsageException("nothing to serve: give a COMMAND or --dir=DIR");
+        {
+            // The demo installed beside the executable, never ./worker-scripts: a unit must
+            // not depend on the folder config happened to run in.
+            dir = DemoDirectory.InstalledBeside(executable) ?? throw new UsageException(
+                $"nothing to serve: give a COMMAND or --dir=DIR (no demo installed beside {executable})");
+        }
         if (dir is not null)
             dir = CheckText("dir", Path.GetFullPath(dir));
         if (command.Count > 0 && command[0].Contains('/'))
             command[0] = Path.GetFullPath(command[0]);
         foreach (string word in command)
-            CheckText("COMMAND", word);
+            CheckCommandWord(word);
 
         string? runDir = Get(values, "run-dir") is { } r ? CheckText("run-dir", Path.GetFullPath(r)) : null;
         if (kind == ConfigKind.Systemd)
@@ -123,7 +143,8 @@ public static partial class ConfigParser
         }
 
         return new BackendSpec(
-            binary,
+            executable,
+            Bool(values, "binary"),
             ip.ToString(),
             Int(values, "port", OptionsParser.DefaultPort, 1, 65535),
             Int(values, "ping-interval", 30, 0, 86_400),
@@ -134,17 +155,20 @@ public static partial class ConfigParser
             dir,
             command)
         {
-            Origins = Get(values, "origin") is { } origin ? CheckOrigins(origin) : null,
+            Origins = Get(values, "origin") is { } origin ? CheckText("origin", origin) : null,
         };
     }
 
-    private static ProxySpec ParseProxy(Dictionary<string, string> values, int pingSeconds)
+    private static ProxySpec ParseProxy(Dictionary<string, string> values, BackendSpec backend)
     {
-        string path = Get(values, "public-path") ?? DefaultPublicPath;
-        if (!PublicPathText().IsMatch(path))
-            throw new UsageException($"--public-path={path}: expected a path such as /ws/ (letters, digits and . _ ~ - / only)");
-        if (!path.EndsWith('/'))
-            path += "/";
+        int pingSeconds = backend.PingSeconds;
+        string path = CheckPublicPath(Get(values, "public-path") ?? DefaultPublicPath);
+        bool htaccess = Bool(values, "htaccess");
+        foreach (string flag in NotInHtaccess.Where(f => htaccess && values.ContainsKey(f) && !(f == "tls" && !Bool(values, "tls"))))
+        {
+            throw new UsageException(
+                $"--{flag} does not apply to 'config apache --htaccess': .htaccess goes into a site that already has its host name, ports and certificate");
+        }
 
         // The proxy cuts a tunnel that carried nothing either way for its timeout. Our pings
         // are the traffic that keeps a quiet one alive, so the timeout must outlast a ping
@@ -161,15 +185,25 @@ public static partial class ConfigParser
             throw new UsageException("--tls=false contradicts --tls-port");
         ListenSpec? tls = Get(values, "tls-port") is { } tlsPort ? ParseListen("tls-port", tlsPort)
             : tlsWanted ? new ListenSpec(null, 443) : null;
+        foreach (string flag in new[] { "cert", "key" }.Where(f => tls is null && values.ContainsKey(f)))
+            throw new UsageException($"--{flag} needs --tls or --tls-port: without TLS the config names no certificate");
+        var http = Get(values, "proxy-port") is { } port ? ParseListen("proxy-port", port) : new ListenSpec(null, 80);
+        if (!htaccess)
+        {
+            CheckListensApart(
+                (http, values.ContainsKey("proxy-port") ? $"--proxy-port={http}" : $"the proxy's default port {http} (--proxy-port)"),
+                tls is null ? null : (tls, values.ContainsKey("tls-port") ? $"--tls-port={tls}" : $"--tls (port {tls})"),
+                backend);
+        }
         return new ProxySpec(
             path,
             Get(values, "server-name") is { } name ? CheckServerName(name) : null,
-            Get(values, "proxy-port") is { } port ? ParseListen("proxy-port", port) : new ListenSpec(null, 80),
+            http,
             tls,
             CheckText("cert", Path.GetFullPath(Get(values, "cert") ?? DefaultCert)),
             CheckText("key", Path.GetFullPath(Get(values, "key") ?? DefaultKey)),
             timeout,
-            Bool(values, "htaccess"));
+            htaccess);
     }
 
     /// <summary>The proxy connects from loopback when ws-supervisor listens there, so that is
@@ -181,38 +215,14 @@ public static partial class ConfigParser
             return [];
         if (text is not null)
         {
-            var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (string item in list)
-            {
-                if (!CidrText().IsMatch(item))
-                    throw new UsageException($"--trusted-proxy={text}: \"{item}\" is not an address or CIDR block");
-            }
-            return list;
+            // The server's own parser: bits past the prefix, "127.1", an empty list, ...
+            HardeningOptionsParser.ParseProxies(new() { ["trusted-proxy"] = [text] });
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
         if (IPAddress.IsLoopback(backend))
             return [backend.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "::1" : "127.0.0.1"];
         throw new UsageException(
             $"--address={backend} is not loopback: give --trusted-proxy=ADDRESS of the proxy (or --trusted-proxy=none)");
-    }
-
-    private static ListenSpec ParseListen(string flag, string text)
-    {
-        string? address = null;
-        string port = text;
-        int colon = text.LastIndexOf(':');
-        if (colon >= 0)
-        {
-            address = text[..colon];
-            port = text[(colon + 1)..];
-            if (address.StartsWith('[') && address.EndsWith(']'))
-                address = address[1..^1];
-            if (!IPAddress.TryParse(address, out var ip))
-                throw new UsageException($"--{flag}={text}: expected PORT or ADDRESS:PORT");
-            address = ip.ToString();
-        }
-        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535)
-            throw new UsageException($"--{flag}={text}: expected PORT or ADDRESS:PORT with a port from 1 to 65535");
-        return new ListenSpec(address, number);
     }
 
     /// <summary>Debian's web server user, so the site's PHP and the apps share the bus without
@@ -243,8 +253,10 @@ public static partial class ConfigParser
     private static string CheckName(string flag, string text) =>
         NameText().IsMatch(text) ? text : throw new UsageException($"--{flag}={text}: not a user or group name");
 
+    /// <summary>A host name, or a wildcard as both proxies take it: "*." in front only.</summary>
     private static string CheckServerName(string text) =>
-        ServerNameText().IsMatch(text) ? text : throw new UsageException($"--server-name={text}: not a host name");
+        ServerNameText().IsMatch(text) ? text
+        : throw new UsageException($"--server-name={text}: not a host name (a wildcard goes in front only, as in *.example.org)");
 
     /// <summary>Every value ends up inside a config file's quotes: none may carry a quote,
     /// a backslash or a line break out of them.</summary>
@@ -253,17 +265,21 @@ public static partial class ConfigParser
             ? text
             : throw new UsageException($"--{flag}={text}: quotes, backslashes and control characters are not supported here");
 
+    private static void CheckCommandWord(string word)
+    {
+        if (word.Length > 0 && !word.Any(c => c is '"' or '\\' or '\'' or '`' || char.IsControl(c)))
+            return;
+        throw new UsageException($"a COMMAND word may not hold quotes, backslashes or control characters (the printed command line cannot carry them): {word}");
+    }
+
     [GeneratedRegex(@"^/[A-Za-z0-9._~/-]*$")]
     private static partial Regex PublicPathText();
 
-    [GeneratedRegex(@"^[A-Za-z0-9*_][A-Za-z0-9._*-]*$")]
+    [GeneratedRegex(@"^(\*\.)?[A-Za-z0-9_][A-Za-z0-9._-]*$")]
     private static partial Regex ServerNameText();
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_.-]*\$?$", RegexOptions.IgnoreCase)]
     private static partial Regex NameText();
-
-    [GeneratedRegex(@"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")]
-    private static partial Regex CidrText();
 
     [GeneratedRegex(@"^/run/[A-Za-z0-9._-]+$")]
     private static partial Regex RunDirName();

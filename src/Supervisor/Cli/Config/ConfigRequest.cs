@@ -12,7 +12,8 @@ public enum ConfigKind { Apache, Nginx, Systemd }
 
 /// <summary>ws-supervisor itself: where it listens, how it is started, what it serves.</summary>
 public sealed record BackendSpec(
-    string Binary,
+    string Executable,
+    bool BinaryMode,
     string Address,
     int Port,
     int PingSeconds,

@@ -11,7 +11,7 @@ public static partial class ServerCommand
 {
     public static IReadOnlyList<string> Words(BackendSpec backend, int shutdownTimeoutSeconds = 5)
     {
-        var words = new List<string> { backend.Binary, $"--port={backend.Port.ToString(CultureInfo.InvariantCulture)}" };
+        var words = new List<string> { backend.Executable, $"--port={backend.Port.ToString(CultureInfo.InvariantCulture)}" };
         if (backend.Address != "127.0.0.1")
             words.Add($"--address={backend.Address}");
         if (backend.TrustedProxies.Count > 0)
@@ -25,6 +25,8 @@ public static partial class ServerCommand
             words.Add($"--run-dir={backend.RunDir}");
         if (backend.BusGroup is not null)
             words.Add($"--bus-group={backend.BusGroup}");
+        if (backend.BinaryMode)
+            words.Add("--binary");
         if (backend.Origins is not null)
             words.Add($"--origin={backend.Origins}");
         if (backend.Dir is not null)
