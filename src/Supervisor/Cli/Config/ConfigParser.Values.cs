@@ -55,4 +55,26 @@ public static partial class ConfigParser
             throw new UsageException($"--public-path={path}: empty, \".\" and \"..\" segments are not allowed (e.g. /ws/ or /app/ws/)");
         return full;
     }
+
+    private static string CheckName(string flag, string text) =>
+        NameText().IsMatch(text) ? text : throw new UsageException($"--{flag}={text}: not a user or group name");
+
+    /// <summary>A host name, or a wildcard as both proxies take it: "*." in front only.</summary>
+    private static string CheckServerName(string text) =>
+        ServerNameText().IsMatch(text) ? text
+        : throw new UsageException($"--server-name={text}: not a host name (a wildcard goes in front only, as in *.example.org)");
+
+    /// <summary>Every value ends up inside a config file's quotes: none may carry a quote,
+    /// a backslash or a line break out of them.</summary>
+    private static string CheckText(string flag, string text) =>
+        Quotable(text) ? text : throw new UsageException($"--{flag}={text}: quotes, backslashes and control characters are not supported here");
+
+    private static void CheckCommandWord(string word)
+    {
+        if (!Quotable(word))
+            throw new UsageException($"a COMMAND word may not hold quotes, backslashes or control characters (the printed command line cannot carry them): {word}");
+    }
+
+    private static bool Quotable(string text) =>
+        text.Length > 0 && !text.Any(c => c is '"' or '\\' or '\'' or '`' || char.IsControl(c));
 }
