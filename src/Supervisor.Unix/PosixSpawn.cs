@@ -5,7 +5,7 @@ namespace Supervisor.Unix;
 /// <summary>
 /// glibc posix_spawn with chosen fds. Never a managed fork(): the runtime's threads and
 /// locks do not survive one. The child starts with an empty signal mask and every
-/// signal at its default disposition — SIGPIPE too, which the .NET runtime ignores in
+/// signal at its default disposition (glibc's reserved 32 and 33 included) — SIGPIPE too, which the .NET runtime ignores in
 /// the parent and an ignored disposition would otherwise survive exec — and, when the
 /// spawning thread is batch only because <see cref="BatchScheduling"/> made it so (a cgi-mode
 /// app is spawned from a worker's receive thread), the default scheduling policy.
@@ -59,6 +59,7 @@ public static unsafe class PosixSpawn
                 LibC.sigemptyset(signals);
                 Check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attr, signals));
                 LibC.sigfillset(signals);
+                AddGlibcReservedSignals(signals);
                 Check("posix_spawnattr_setsigdefault", LibC.posix_spawnattr_setsigdefault(attr, signals));
 
                 // posix_spawn returns the error (exec failures included) instead of setting errno.
@@ -82,6 +83,15 @@ public static unsafe class PosixSpawn
             NativeMemory.Free(actions);
         }
     }
+
+    /// <summary>glibc's sigfillset leaves out the two real-time signals it reserves (32,
+    /// SIGCANCEL; 33, SIGSETXID), and its posix_spawn sets every signal outside the
+    /// default set to SIG_IGN in the child (sysdeps/unix/sysv/linux/spawni.c, 2.36), which
+    /// exec keeps: every child started with SigIgn 0000000180000000. sigaddset refuses
+    /// them too, so their bits are set by hand (signal n is bit n - 1 of the first word on
+    /// 64-bit Linux); the child's own sigaction call does not refuse them, and puts them
+    /// to SIG_DFL as a shell's children have them.</summary>
+    private static void AddGlibcReservedSignals(void* set) => *(ulong*)set |= (1UL << 31) | (1UL << 32);
 
     private static void AddFdActions(void* actions, IReadOnlyList<FdMapping> mappings, bool stdinFromDevNull)
     {

@@ -78,6 +78,23 @@ public sealed class PosixSpawnTests
     }
 
     [Fact]
+    public void Spawn_AnyParent_ChildIgnoresNoSignalNotEvenGlibcsReservedOnes()
+    {
+        // glibc's posix_spawn left 32 and 33 (its SIGCANCEL and SIGSETXID) ignored in
+        // every child: SigIgn 0000000180000000. grep itself changes no disposition.
+        var (read, write) = FdPair.Pipe();
+        int pid = PosixSpawn.Spawn("/bin/grep", ["/bin/grep", "-E", "^(SigIgn|SigBlk)", "/proc/self/status"],
+            NoEnvironment, [new FdMapping(write, 1)], newProcessGroup: false);
+        FdPair.Close(write);
+
+        string status = ReadAll(read);
+        Processes.Wait(pid);
+
+        Assert.Equal(0UL, Mask(status, "SigIgn"));
+        Assert.Equal(0UL, Mask(status, "SigBlk"));
+    }
+
+    [Fact]
     public void Spawn_NewProcessGroup_ChildLeadsItsOwnGroup()
     {
         var (read, write) = FdPair.Pipe();
