@@ -42,6 +42,20 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task Auth_OutputPastFourKiB_DrainedAndItsExitStillDecides()
+    {
+        // Only 4 KiB are kept; closing the socket there killed the program with SIGPIPE
+        // mid-write, and the client got 503 instead of the program's answer.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = StartWithAuth("env.sh");
+
+        using var client = await WsClient.ConnectAsync(server.Url("/?chatty"), cts.Token);
+        var env = await EnvOfAsync(client, cts.Token);
+
+        Assert.Equal("erin", env.GetValueOrDefault("REMOTE_USER"));
+    }
+
+    [Fact]
     public async Task Auth_NonZeroExit_403WithItsFirstLineAndOthersCarryOn()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -7,6 +7,7 @@
 #   ?crash       killed by SIGSEGV             → 503
 #   ?spaced      exit 0 printing "has space"   → 503 (send user could not name it)
 #   ?latin1      exit 0 printing "caf\351"     → 503 (not UTF-8)
+#   ?chatty      exit 0 printing "erin", then 10000 more lines → accepted as erin
 #   ?hang        never answers (a child holds stdout, as a careless script's would)
 case "$QUERY_STRING" in
     user=*) echo "${QUERY_STRING#user=}"; exit 0 ;;
@@ -15,6 +16,7 @@ case "$QUERY_STRING" in
     crash) kill -SEGV $$ ;;
     spaced) echo "has space"; exit 0 ;;
     latin1) printf 'caf\351\n'; exit 0 ;;
+    chatty) echo erin; i=0; while [ $i -lt 10000 ]; do echo "debug line $i"; i=$((i + 1)); done; exit 0 ;;
     hang) sleep 3600 & wait ;;
 esac
 echo "unknown query"

@@ -60,7 +60,6 @@ public sealed class AuthProgram(AuthOptions options)
         try
         {
             output = await ReadOutputAsync(stdout, deadline.Token);
-            stdout.Dispose(); // a program still writing past the limit gets EPIPE, not a wait
             exit = await WaitForExitAsync(pid, deadline.Token);
         }
         catch (OperationCanceledException)
@@ -85,9 +84,10 @@ public sealed class AuthProgram(AuthOptions options)
         return AuthResult.Accepted(firstLine);
     }
 
-    /// <summary>Up to <see cref="MaxOutputBytes"/>, until EOF (the program, and any child
-    /// it left with its stdout, closed it). Past the limit the rest is not read: the
-    /// socket is closed on return, and a program still writing gets EPIPE.</summary>
+    /// <summary>Up to <see cref="MaxOutputBytes"/> kept, the rest read and dropped, until
+    /// EOF (the program, and any child it left with its stdout, closed it) or the deadline.
+    /// Closing early would kill a program still writing with SIGPIPE, and its exit status,
+    /// which decides, would be lost: an accepted user would get 503.</summary>
     private static async Task<byte[]> ReadOutputAsync(Socket stdout, CancellationToken deadline)
     {
         var output = new byte[MaxOutputBytes];
@@ -97,6 +97,13 @@ public sealed class AuthProgram(AuthOptions options)
             int n;
             while (filled < output.Length && (n = await stdout.ReceiveAsync(output.AsMemory(filled), SocketFlags.None, deadline)) > 0)
                 filled += n;
+            if (filled == output.Length)
+            {
+                var discard = new byte[MaxOutputBytes];
+                while (await stdout.ReceiveAsync(discard, SocketFlags.None, deadline) > 0)
+                {
+                }
+            }
         }
         catch (SocketException)
         {
