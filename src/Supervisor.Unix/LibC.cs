@@ -273,6 +273,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int setuid(uint uid);
 
+    public const int PR_SET_DUMPABLE = 4;
+
+    /// <summary>Variadic in C; every option used here takes unsigned longs, which x86_64
+    /// and aarch64 Linux pass as fixed arguments.</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getresuid(out uint ruid, out uint euid, out uint suid);
 

@@ -31,6 +31,16 @@ public static class Privileges
     /// it now is root): after a drop, that would mean the drop did not take.</summary>
     public static bool CanRegainRoot() => LibC.setuid(0) == 0;
 
+    /// <summary>PR_SET_DUMPABLE 0: this process's /proc files become root's, so another
+    /// process of the same user can neither read its memory and environment nor ptrace
+    /// it. The kernel does this itself on a uid change, but exec undoes it for a child
+    /// that changes no ids; an exec from this process again starts dumpable.</summary>
+    public static void MakeNonDumpable()
+    {
+        if (LibC.prctl(LibC.PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+            throw UnixException.FromLastError("prctl(PR_SET_DUMPABLE, 0)");
+    }
+
     public static Ids UserIds()
     {
         if (LibC.getresuid(out uint real, out uint effective, out uint saved) != 0)

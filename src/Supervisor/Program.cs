@@ -15,7 +15,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == HandoffContract.WorkerCommand)
-            return WorkerMain.Run();
+            return WorkerMain.Run(args[1..]);
         if (args.Length > 0 && args[0] == HandoffContract.ExecAppCommand)
             return ExecAppMain.Run(args[1..]);
         if (args.Length > 0 && CliMain.Commands.Contains(args[0]))

@@ -98,6 +98,34 @@ public sealed class AppEnvironmentTests
         Assert.Equal("a=1", env["QUERY_STRING"]);
     }
 
+    [Fact]
+    public async Task WorkerEnvironment_ReadByTheAppInProc_RuntimeAndLocaleOnlyNothingOfTheOperators()
+    {
+        // The app is the worker's child and, under --user, the same user: /proc/$PPID/environ
+        // showed it the operator's whole environment (a SECRET_TOKEN of the unit's shell).
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder();
+        apps.WriteScript("parent-env.sh", "tr '\\0' '\\n' < /proc/$PPID/environ | cut -d= -f1");
+        using var server = SupervisorProcess.Start([$"--dir={apps.Path}"],
+            new Dictionary<string, string> { [Marker] = MarkerValue, ["LANG"] = "C.UTF-8", ["TZ"] = "UTC" });
+        using var client = await WsClient.ConnectAsync(server.Url("/parent-env.sh"), cts.Token);
+
+        var (names, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+        Assert.Contains("DOTNET_GCRegionRange", names); // the worker's own tuning: it was read
+        Assert.Contains("LANG", names);
+        Assert.Contains("TZ", names);
+        Assert.DoesNotContain(Marker, names);
+        Assert.DoesNotContain("PATH", names);
+        var foreign = names.Where(n => !WorkerVariable(n)).ToList();
+        Assert.True(foreign.Count == 0, $"the worker got variables its runtime does not read: {string.Join(", ", foreign)}");
+    }
+
+    private static bool WorkerVariable(string name) =>
+        name is "GLIBC_TUNABLES" or "LD_LIBRARY_PATH" or "LANG" or "LANGUAGE" or "TZ" or "TZDIR" or "TERM" or "NO_COLOR"
+        || new[] { "DOTNET_", "COMPlus_", "MALLOC_", "LC_" }.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
+
     private static Task<(Dictionary<string, string> Env, int ClientPort)> RunEnvAsync(
         SupervisorProcess server, string target, string[] extraHeaders, CancellationToken cancellation) =>
         RunEnvAsync(server, RawHttp.UpgradeHead(target, extraHeaders), cancellation);

@@ -67,6 +67,22 @@ public sealed class PrivilegeDropTests
     }
 
     [RootFact]
+    public async Task User_Nobody_AppCannotReadItsWorkersProcFiles()
+    {
+        // Exec makes a worker dumpable again: its apps, the same user, could read its
+        // environment and, with ptrace, what it held of earlier connections.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var apps = Install();
+        apps.WriteScript("peek.sh", "if cat /proc/$PPID/environ > /dev/null 2>&1; then echo readable; else echo denied; fi");
+        string runDir = Path.Combine(Path.GetTempPath(), $"ws-supervisor-test-run-{Guid.NewGuid():N}");
+        using var server = SupervisorProcess.Start([$"--run-dir={runDir}", $"--user={User}", $"--dir={apps.Path}"],
+            binary: apps["ws-supervisor"]);
+        using var client = await WsClient.ConnectAsync(server.Url("/peek.sh"), cts.Token);
+
+        Assert.Equal("denied", await client.ReceiveTextAsync(cts.Token));
+    }
+
+    [RootFact]
     public void User_AppNotReachableByTheUser_OneLineStartupError()
     {
         using var apps = Install();

@@ -58,7 +58,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             return 1;
         }
 
-        var pool = new WorkerPool(new WorkerLauncher(), options.Limits.SpareWorkers, options.Limits.WorkerReuse, log);
+        var pool = new WorkerPool(new WorkerLauncher(nonDumpable: options.Privileges.User is not null), options.Limits.SpareWorkers, options.Limits.WorkerReuse, log);
         var reaper = new Reaper(_registry, pool, log);
         var reports = new WorkerReports(_registry, pool, reaper, new ChannelPoller(log));
         pool.Started = reports.Listen;

@@ -16,6 +16,11 @@ public static class HandoffContract
 {
     public const string WorkerCommand = "worker";
 
+    /// <summary><c>ws-supervisor worker --non-dumpable</c>: under --user, the worker makes
+    /// itself non-dumpable first thing, as the kernel made the acceptor, so the apps (the
+    /// same user) cannot read what it holds of earlier connections through /proc.</summary>
+    public const string NonDumpableFlag = "--non-dumpable";
+
     /// <summary><c>ws-supervisor exec-app LIMITS PATH ARGS…</c>: what a worker runs instead of
     /// the app when --limit-* are set (see <see cref="AppLimits"/>).</summary>
     public const string ExecAppCommand = "exec-app";

@@ -10,12 +10,14 @@ namespace Supervisor.Worker;
 /// </summary>
 public static class WorkerMain
 {
-    public static int Run()
+    public static int Run(string[] args)
     {
         int control;
         SendGate sendGate;
         try
         {
+            if (args.Contains(HandoffContract.NonDumpableFlag))
+                Privileges.MakeNonDumpable();
             control = InheritedSocket.Check(HandoffContract.ControlFd);
             sendGate = new SendGate(SharedPage.Map(HandoffContract.SendGateFd));
             FdPair.Close(HandoffContract.SendGateFd); // mapped; the number is free again
