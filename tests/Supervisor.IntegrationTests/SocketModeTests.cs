@@ -139,4 +139,22 @@ public sealed class SocketModeTests
         // reading fd 3 the obvious way would get EAGAIN and give up.
         Assert.Equal("blocking", await client.ReceiveTextAsync(cts.Token));
     }
+
+    [Fact]
+    public async Task SocketMode_LimitFlags_BindTheAppAsInTheOtherModes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--mode=socket", "--limit-nofile=16", "--limit-nproc=4000", "--limit-as=1G",
+            "--limit-cpu=30", Paths.Fixture("socket-limits.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url("/limits"), cts.Token);
+
+        var lines = new List<string>();
+        for (int i = 0; i < 4; i++)
+            lines.Add((await client.ReceiveTextAsync(cts.Token))!);
+
+        Assert.Contains("Max open files 16 16 files", lines);
+        Assert.Contains("Max processes 4000 4000 processes", lines);
+        Assert.Contains("Max address space 1073741824 1073741824 bytes", lines);
+        Assert.Contains("Max cpu time 30 31 seconds", lines);
+    }
 }

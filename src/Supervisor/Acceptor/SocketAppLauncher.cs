@@ -52,7 +52,9 @@ public sealed class SocketAppLauncher
             // app that reads fd 3 the plain way must not meet EAGAIN. The acceptor's last
             // I/O on it was the 101 above: from here on it only closes its copy.
             BlockingMode.Set(clientFd);
-            int pid = PosixSpawn.Spawn(start.AppPath, [start.AppPath, .. start.AppArgs], Environment(start),
+            // --limit-* bind a socket-mode app as they bind any other: through exec-app.
+            var (file, argv) = AppCommand.For(start.AppPath, start.AppArgs, start.AppLimits);
+            int pid = PosixSpawn.Spawn(file, argv, Environment(start),
                 [
                     new FdMapping(clientFd, HandoffContract.ClientSocketFd),
                     new FdMapping(theirs, HandoffContract.ControlFd),
