@@ -118,8 +118,12 @@ public static class HelpText
           --limit-as=BYTES          address space (K/M/G suffixes): allocations past it fail
           --limit-cpu=SECONDS       CPU time: SIGXCPU at SECONDS, SIGKILL a second later
           --limit-nofile=N          open files (RLIMIT_NOFILE)
-          --limit-nproc=N           processes of the app's user, counting every process of that
-                                    user (Linux's RLIMIT_NPROC); not enforced for root
+          --limit-nproc=N           tasks of the app's user (Linux's RLIMIT_NPROC): the app's fork
+                                    fails once that user runs N threads in all, the server's
+                                    own included under --user (acceptor 12, idle worker 4,
+                                    connection 10, cgi 13); give N >= 12 + 4 x spare workers
+                                    + 10 (cgi: 13) x connections + what one app forks; not
+                                    enforced for root
 
         Limits (0 = no limit; each limit below marked "retry later" is answered as
         --limit-response says):

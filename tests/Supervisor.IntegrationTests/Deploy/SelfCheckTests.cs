@@ -101,6 +101,31 @@ public sealed partial class SelfCheckTests : IDisposable
         Assert.Throws<UnauthorizedAccessException>(() => new FileStream(fifo, FileMode.OpenOrCreate, FileAccess.Write).Dispose());
     }
 
+    [RootFact]
+    public void LimitNproc_BelowWhatTheServersOwnThreadsNeed_Warns()
+    {
+        // RLIMIT_NPROC counts the user's threads: with --user the acceptor (12) and 8 spare
+        // workers (4 each) are 44 already, so no app under --limit-nproc=40 could fork.
+        using var apps = new AppFolder("ws-supervisor-test-nproc-");
+        File.Copy(Paths.Binary, apps["ws-supervisor"]);
+        File.SetUnixFileMode(apps["ws-supervisor"], AppFolder.Mode("755"));
+        apps.CopyScript("echo.sh");
+
+        using var server = SupervisorProcess.Start([$"--run-dir={Path.Combine(_dir, "run")}", "--user=nobody", "--limit-nproc=40",
+            $"--dir={apps.Path}"], binary: apps["ws-supervisor"]);
+
+        Assert.Contains(Warnings(server), w => w.StartsWith("--limit-nproc=40 is below what the server's own threads need", StringComparison.Ordinal)
+            && w.Contains("no app could fork"));
+    }
+
+    [RootFact]
+    public void LimitNproc_AppsRunAsRoot_WarnsItHasNoEffect()
+    {
+        using var server = SupervisorProcess.Start($"--run-dir={Path.Combine(_dir, "run")}", "--limit-nproc=4000", "--dir=worker-scripts");
+
+        Assert.Contains(Warnings(server), w => w.StartsWith("--limit-nproc=4000 has no effect: the apps run as root", StringComparison.Ordinal));
+    }
+
     private SupervisorProcess StartWithFdLimit(int limit, params string[] args) =>
         SupervisorProcess.Start([$"--run-dir={Path.Combine(_dir, "run")}", "--bus-group=nogroup", .. args, "--dir=worker-scripts"],
             wrapper: ["prlimit", $"--nofile={limit}:{limit}"]);

@@ -16,6 +16,9 @@ public static class SelfCheck
     {
         var warnings = new List<string>();
         warnings.AddRange(ResourceCheck.Check(options.Limits.MaxForks, fdLimit, TightestTaskLimit()));
+        // Apps run as this process's user: the one --user made it, if given.
+        warnings.AddRange(AppProcessLimitCheck.Check(options.AppLimits.Processes, FileOwnership.EffectiveUserId == 0,
+            ThreadCount(), options.Limits.SpareWorkers, options.Limits.MaxForks));
 
         int protectedFifos = StickyDirectory.ProtectedFifos();
         foreach (var (what, path) in new[] { ("global FIFO", fifoPath), ("control socket", controlPath) })
@@ -29,6 +32,19 @@ public static class SelfCheck
         foreach (string warning in warnings)
             log.Warning("self-check: {Warning:l}", warning);
         return warnings;
+    }
+
+    /// <summary>This process's threads now; 0 if /proc cannot say.</summary>
+    private static int ThreadCount()
+    {
+        try
+        {
+            return Directory.GetDirectories("/proc/self/task").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The lower of RLIMIT_NPROC (not enforced for root) and the cgroup's pids.max.</summary>
