@@ -125,7 +125,26 @@ public sealed class SocketModeTests
         var (_, status) = await client.ReceiveUntilCloseAsync(cts.Token);
 
         Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        Assert.Equal("app could not be started", client.CloseStatusDescription); // as a worker says it
         await server.WaitForLogAsync(new("cannot start socket-mode app"), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task SocketMode_AppMissingUnderLimits_ExecAppSendsTheSameClose1011()
+    {
+        // With --limit-* the spawn is exec-app's, which succeeds; the exec after it fails.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var apps = new AppFolder();
+        File.WriteAllText(apps["socket-gone"], "#!/nonexistent/interpreter\n");
+        File.SetUnixFileMode(apps["socket-gone"], AppFolder.Mode("755"));
+        using var server = SupervisorProcess.Start("--limit-nofile=64", $"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/socket-gone"), cts.Token);
+
+        var (_, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        Assert.Equal("app could not be started", client.CloseStatusDescription);
+        await server.WaitForLogAsync(new("app output: ws-supervisor exec-app: .*socket-gone"), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -156,5 +175,59 @@ public sealed class SocketModeTests
         Assert.Contains("Max processes 4000 4000 processes", lines);
         Assert.Contains("Max address space 1073741824 1073741824 bytes", lines);
         Assert.Contains("Max cpu time 30 31 seconds", lines);
+    }
+
+    [Fact]
+    public async Task SocketMode_AppExits_ConnectionEndedAccessLineWithIdPathDurationAndExit()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start("--mode=socket", Paths.Fixture("socket-blocking.sh"));
+        using var client = await WsClient.ConnectAsync(server.Url("/ended?x=1"), cts.Token);
+        await client.ReceiveTextAsync(cts.Token);
+
+        var opened = await server.WaitForLogAsync(
+            new(@"acceptor\[\d+\] (?<id>[0-9a-f]{16}) 127\.0\.0\.1:\d+ connection opened: /ended\?x=1 app=(?<app>\d+) mode=socket"),
+            TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(
+            new($@"acceptor\[\d+\] {opened.Groups["id"].Value} 127\.0\.0\.1:\d+ connection ended: /ended\?x=1 app={opened.Groups["app"].Value} mode=socket duration=\d+ms app-exit=exit code 0"),
+            TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task SocketMode_AppOutputAndFailure_LoggedPerLineWithTheConnectionIdAndCalledAnApp()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder();
+        apps.WriteScript("socket-fails", "echo 'said on stdout'; echo 'said on stderr' >&2; exit 3");
+        using var server = SupervisorProcess.Start($"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/socket-fails"), cts.Token);
+
+        var opened = await server.WaitForLogAsync(new(@"(?<id>[0-9a-f]{16}) \S+ connection opened: /socket-fails app=(?<app>\d+)"),
+            TimeSpan.FromSeconds(5));
+        string tag = $@"acceptor\[\d+\] {opened.Groups["id"].Value} 127\.0\.0\.1:\d+";
+        await server.WaitForLogAsync(new($"{tag} app output: said on stdout$"), TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(new($"{tag} app output: said on stderr$"), TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(new($"{tag} socket-mode app {opened.Groups["app"].Value} ended abnormally: exit code 3"),
+            TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(new($"{tag} connection ended: /socket-fails .* app-exit=exit code 3"), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(server.StderrLines, line => line.Contains("worker", StringComparison.Ordinal) && line.Contains("abnormally", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SocketMode_AppOutputUnderJsonLogFormat_EveryLineStillAJsonObject()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder();
+        apps.WriteScript("socket-talks", "echo 'not json'; echo 'nor this' >&2");
+        using var server = SupervisorProcess.Start("--log-format=json", $"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/socket-talks"), cts.Token);
+
+        await server.WaitForLogAsync(new("connection ended"), TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(new("nor this"), TimeSpan.FromSeconds(5));
+
+        var events = server.StderrLines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        var output = events.Where(e => e.GetProperty("RenderedMessage").GetString()!.StartsWith("app output:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, output.Count);
+        Assert.All(output, e => Assert.Matches("^[0-9a-f]{16}$", e.GetProperty("Properties").GetProperty("ConnectionId").GetString()!));
     }
 }

@@ -36,6 +36,11 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
                     entry.Outbox.Complete();
                     entry.Control.Dispose();
                     entry.Direct?.Dispose(); // the client's last copy: the connection ends with its worker
+                    if (entry.SocketAppTarget is { } target)
+                    {
+                        SocketAppEnd.Record(entry, target, exit, log);
+                        continue;
+                    }
                     if (!exit.Succeeded)
                     {
                         // A worker that died (OOM killer, SIGKILL) could not stop its app; an

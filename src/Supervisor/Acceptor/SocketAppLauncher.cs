@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using Serilog;
 using Supervisor.Acceptor.Channels;
 using Supervisor.Handoff;
+using Supervisor.Protocol.Frames;
 using Supervisor.Unix;
+using Supervisor.Worker;
 
 namespace Supervisor.Acceptor;
 
@@ -23,11 +25,13 @@ public sealed class SocketAppLauncher
     public const string MaxMessageVariable = "WS_MAX_MESSAGE";
     public const string PingIntervalVariable = "WS_PING_INTERVAL";
 
-    // A server's close frame (RFC 6455 §5.5.1): FIN + opcode 8, unmasked, length 2, code 1011.
-    private static readonly byte[] CloseInternalError = [0x88, 0x02, 0x03, 0xF3];
+    // What a worker sends when its app cannot be started: the same close for the same failure.
+    private static readonly byte[] CloseCouldNotStart =
+        CloseFrame.Server(1011, EndReasons.CloseText(EndReason.AppCouldNotStart));
 
     /// <summary>The app's pid and the acceptor's end of its control channel, or null if it
-    /// could not be started (logged, the client told with close 1011, the socket closed).</summary>
+    /// could not be started (logged, the client told with close 1011, the socket closed).
+    /// <paramref name="log"/> names the connection; the app's output goes to it.</summary>
     public (int Pid, ControlChannel Control)? Launch(Socket client, byte[] switchingProtocols, WorkerStart start, ILogger log)
     {
         try
@@ -43,6 +47,8 @@ public sealed class SocketAppLauncher
 
         var (mine, theirs) = FdPair.StreamSocketPair();
         var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
+        int outputTheirs = -1;
+        Socket? output = null;
         bool addedRef = false;
         try
         {
@@ -52,23 +58,29 @@ public sealed class SocketAppLauncher
             // app that reads fd 3 the plain way must not meet EAGAIN. The acceptor's last
             // I/O on it was the 101 above: from here on it only closes its copy.
             BlockingMode.Set(clientFd);
+            (int outputMine, outputTheirs) = FdPair.StreamSocketPair();
+            output = new Socket(new SafeSocketHandle(outputMine, ownsHandle: true));
             // --limit-* bind a socket-mode app as they bind any other: through exec-app.
             var (file, argv) = AppCommand.For(start.AppPath, start.AppArgs, start.AppLimits);
             int pid = PosixSpawn.Spawn(file, argv, Environment(start),
                 [
                     new FdMapping(clientFd, HandoffContract.ClientSocketFd),
                     new FdMapping(theirs, HandoffContract.ControlFd),
-                    // No stdout of its own to speak on: what it prints goes to the log stream.
-                    new FdMapping(2, 1),
+                    // No stdout of its own to speak on: what it prints, and its stderr,
+                    // are lines for the log.
+                    new FdMapping(outputTheirs, 1),
+                    new FdMapping(outputTheirs, 2),
                 ],
                 newProcessGroup: true, stdinFromDevNull: true);
+            _ = SocketAppOutput.PumpAsync(output, log);
             return (pid, control);
         }
         catch (UnixException e)
         {
             log.Error("cannot start socket-mode app {AppPath}: {Error}", start.AppPath, e.Message);
             control.Dispose();
-            TrySend(client, CloseInternalError);
+            output?.Dispose();
+            TrySend(client, CloseCouldNotStart);
             return null;
         }
         finally
@@ -76,6 +88,8 @@ public sealed class SocketAppLauncher
             if (addedRef)
                 client.SafeHandle.DangerousRelease();
             FdPair.Close(theirs);
+            if (outputTheirs >= 0)
+                FdPair.Close(outputTheirs);
             // Nothing pending on it: this closes the acceptor's fd only.
             client.Dispose();
         }

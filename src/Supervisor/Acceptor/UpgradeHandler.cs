@@ -233,16 +233,18 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     private void LaunchSocketApp(Socket socket, WebSocketRequest request, WorkerStart start, byte[] switching, AdmissionTicket ticket,
         string scriptName, string? userId)
     {
-        if (_socketApps.Launch(socket, switching, start, log) is not { } app)
+        var connectionLog = Logging.ConnectionLog.For(log, start.ConnectionId, start.RemoteAddress);
+        if (_socketApps.Launch(socket, switching, start, connectionLog) is not { } app)
             return;
         var outbox = new WorkerOutbox(app.Control, direct: null, start.ConnectionId, log);
         var entry = new WorkerEntry(app.Pid, start.ConnectionId, scriptName, start.RemoteAddress, userId, app.Control, outbox)
         {
             Admission = ticket.Transfer(),
+            SocketAppTarget = request.Head.Target,
         };
         entry.AppPid = app.Pid; // its own group leader: shutdown's last resort kills the group
-        log.ForContext(Logging.LogSetup.AccessProperty, true).Information(
-            "connection opened: {Path} app={AppPid} mode=socket {ConnectionId} {Remote}", request.Head.Target, app.Pid, start.ConnectionId, start.RemoteAddress);
+        connectionLog.ForContext(Logging.LogSetup.AccessProperty, true).Information(
+            "connection opened: {Path} app={AppPid} mode=socket", request.Head.Target, app.Pid);
         registry.Add(entry);
         reports.Listen(entry); // before the outbox starts: a send that finds the buffer full waits through the poller
         outbox.Start();

@@ -33,6 +33,11 @@ public sealed class WorkerEntry(int pid, string connectionId, string path, strin
     /// for a socket-mode app. Disposed when the entry ends.</summary>
     public DirectPush? Direct { get; init; }
 
+    /// <summary>In socket mode, the request target the app serves: the app is the entry's
+    /// process, and the acceptor logs the connection's end when it reaps it. Null for a
+    /// worker, which logs its connections' ends itself.</summary>
+    public string? SocketAppTarget { get; init; }
+
     /// <summary>The connection's admission slots (total, per address, per user), given
     /// back when the registry drops the entry.</summary>
     public IDisposable? Admission { get; init; }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Supervisor.Handoff;
+using Supervisor.Protocol.Frames;
 using Supervisor.Unix;
 
 namespace Supervisor.Worker;
@@ -9,7 +11,8 @@ namespace Supervisor.Worker;
 /// PATH ARGS… and the environment it was given, byte for byte: the app keeps this pid
 /// and process group, so to the worker nothing differs but the limits. A failure is one
 /// line on stderr (the worker logs the app's stderr) and exit 127 (no such file) or 126,
-/// as a shell would; the worker then closes the connection with 1011.
+/// as a shell would; the worker then closes the connection with 1011 (in socket mode, where
+/// there is no worker, this does).
 /// </summary>
 public static class ExecAppMain
 {
@@ -37,7 +40,27 @@ public static class ExecAppMain
         catch (UnixException e)
         {
             Console.Error.WriteLine($"ws-supervisor exec-app: {e.Message}");
+            TellSocketModeClient();
             return e.Errno == 2 /* ENOENT */ ? NotFound : CannotExecute;
+        }
+    }
+
+    /// <summary>In socket mode (the acceptor started this with the client at fd 3, and says so
+    /// in WS_SOCKET_FD) no worker is left to answer the client, and the 101 is out: it gets
+    /// the close a worker sends for an app that cannot start, not a bare end of stream.</summary>
+    private static void TellSocketModeClient()
+    {
+        if (Environment.GetEnvironmentVariable(Acceptor.SocketAppLauncher.SocketFdVariable)
+            != HandoffContract.ClientSocketFd.ToString(CultureInfo.InvariantCulture))
+            return;
+        try
+        {
+            using var client = new FdStream(HandoffContract.ClientSocketFd);
+            client.Write(CloseFrame.Server(1011, EndReasons.CloseText(EndReason.AppCouldNotStart)));
+        }
+        catch (UnixException)
+        {
+            // The client has gone: nobody to tell.
         }
     }
 

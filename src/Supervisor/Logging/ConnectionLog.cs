@@ -1,0 +1,13 @@
+using Serilog;
+
+namespace Supervisor.Logging;
+
+/// <summary>A logger whose every line names one connection: its id and remote address,
+/// as properties (JSON) and in the text line's tag, as a worker's lines do.</summary>
+public static class ConnectionLog
+{
+    public static ILogger For(ILogger log, string connectionId, string remoteAddress) =>
+        log.ForContext("ConnectionId", connectionId)
+            .ForContext("RemoteAddress", remoteAddress)
+            .ForContext("ConnectionTag", $" {connectionId} {remoteAddress}");
+}
