@@ -98,6 +98,79 @@ public sealed class CgiModeTests
         await server.WaitForLogAsync(new(@"connection ended: /slow .*close=1011 reason=CgiRunTimedOut"), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>The stderr watcher ran on after a run's stdout and exit were seen, and the
+    /// run's pipes were closed under it: 25–45% of runs lost lines written just before exit.</summary>
+    [Fact]
+    public async Task CgiMode_StderrWrittenJustBeforeExit_EveryLineLogged()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string app = WriteScript("stderr-last.sh", """
+            #!/bin/bash
+            n=$(cat)
+            printf 'reply %s' "$n"
+            exec 1>&-
+            for i in 1 2 3; do echo "run $n line $i" >&2; done
+            """);
+        using var server = SupervisorProcess.Start("--mode=cgi", app);
+        using var client = await WsClient.ConnectAsync(server.Url("/stderr"), cts.Token);
+
+        for (int i = 1; i <= 12; i++)
+        {
+            await client.SendTextAsync(i.ToString(), cts.Token);
+            Assert.Equal($"reply {i}", await client.ReceiveTextAsync(cts.Token));
+        }
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+        await server.WaitForLogAsync(new(@"connection ended: /stderr .*runs=12"), TimeSpan.FromSeconds(10));
+
+        var logged = server.StderrLines.Where(l => l.Contains("app stderr: run ", StringComparison.Ordinal)).ToList();
+        Assert.True(logged.Count == 36, $"{logged.Count} of 36 stderr lines logged:\n{server.Stderr}");
+    }
+
+    /// <summary>docs/modes.md: a reply over --max-message closes 1011 at once. The app, blocked
+    /// on a full pipe nobody read, used to hang until --cgi-timeout and be reported as slow.</summary>
+    [Fact]
+    public async Task CgiMode_ReplyOverMaxMessage_Close1011AtOnceAndRunKilled()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string app = WriteScript("big.sh", """
+            #!/bin/bash
+            echo $$ > "$(dirname "$0")/big.pid"
+            cat > /dev/null
+            head -c 3000000 /dev/zero | tr '\0' y
+            """);
+        using var server = SupervisorProcess.Start("--mode=cgi", "--max-message=1M", "--cgi-timeout=20", app);
+        using var client = await WsClient.ConnectAsync(server.Url("/big"), cts.Token);
+
+        var clock = Stopwatch.StartNew();
+        await client.SendTextAsync("a lot, please", cts.Token);
+        var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the close took {clock.Elapsed}");
+        Assert.Empty(messages);
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        Assert.Equal("app reply exceeds --max-message", client.CloseStatusDescription);
+        int pid = int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(app)!, "big.pid")).Trim());
+        Assert.True(await ProcTree.WaitUntilGoneAsync(pid, TimeSpan.FromSeconds(5)), "the run is still alive");
+        await server.WaitForLogAsync(new(@"connection ended: /big .*close=1011 reason=CgiReplyTooLong"), TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>json_encode returns false on invalid UTF-8, which echoed as an empty reply.</summary>
+    [Fact]
+    public async Task CgiMode_PhpExample_InvalidUtf8Message_RepliedWithReplacementCharacter()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var server = SupervisorProcess.Start("--dir=worker-scripts");
+        using var client = await WsClient.ConnectAsync(server.Url("/cgi-hello.php"), cts.Token);
+
+        await client.SendAsync(Message.Binary((byte)'a', 0xFF, (byte)'b'), cts.Token);
+        var reply = await client.ReceiveMessageAsync(cts.Token);
+
+        Assert.NotNull(reply);
+        string json = Encoding.UTF8.GetString(reply.Payload);
+        Assert.Contains("\"reply\":\"Hello, a\\ufffdb!\"", json);
+        Assert.Contains("\"type\":\"binary\"", json);
+    }
+
     private static string WriteScript(string name, string text)
     {
         string dir = Directory.CreateTempSubdirectory("ws-supervisor-cgi-").FullName;

@@ -27,6 +27,10 @@ public static class CgiRun
     /// before SIGKILL (websocketd's SIGTERM → SIGKILL step).</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long a run's stderr may stay open after its exit (a background child
+    /// holding it) before the run is settled without the rest.</summary>
+    private static readonly TimeSpan StderrDrain = TimeSpan.FromSeconds(2);
+
     private const int ReadSize = 16 * 1024;
 
     public static async Task<CgiReply> RunAsync(WorkerStart start, byte[] message, WebSocketMessageType type,
@@ -65,28 +69,54 @@ public static class CgiRun
             Task<AppOutputPump.Outcome> stdout = AppOutputPump.RunOnThread("cgi-stdout",
                 () => ReadAll(app.Stdout, output, settings.MaxMessageBytes));
 
-            var timeout = TimeSpan.FromSeconds(settings.CgiTimeoutSeconds);
-            Task done = Task.WhenAll(app.Exited, stdout);
-            if (!await done.FinishesWithin(timeout, stop))
+            try
             {
-                bool cancelled = stop.IsCancellationRequested;
-                await KillAsync(app, gently: cancelled);
-                if (!cancelled)
-                    log.Warning("app run {AppPid} exceeded --cgi-timeout={Timeout}s and was killed", app.Pid, settings.CgiTimeoutSeconds);
-                return new CgiReply(cancelled ? CgiRunOutcome.Cancelled : CgiRunOutcome.TimedOut, []);
+                return await SettleAsync(app, stdout, output, settings, log, stop);
             }
-            if (stdout.Result == AppOutputPump.Outcome.LineTooLong)
+            finally
             {
-                await KillAsync(app, gently: false);
-                return new CgiReply(CgiRunOutcome.ReplyTooLong, []);
+                // The stderr watcher reads on after the exit and stdout's EOF; closing its pipe
+                // under it lost the last lines of 25–45% of runs.
+                await app.Watched.FinishesWithin(StderrDrain);
             }
-            var exit = app.Exited.Result;
-            if (!exit.Succeeded)
-                log.Warning("app run {AppPid} ended with {AppExit}; its output is sent as the reply", app.Pid, exit);
-            else
-                log.Debug("app run {AppPid} replied {Bytes} bytes", app.Pid, output.Length);
-            return new CgiReply(CgiRunOutcome.Replied, output.ToArray());
         }
+    }
+
+    private static async Task<CgiReply> SettleAsync(AppProcess app, Task<AppOutputPump.Outcome> stdout, MemoryStream output,
+        SessionSettings settings, ILogger log, CancellationToken stop)
+    {
+        // A reply past --max-message settles the run at once: stdout is no longer read, so
+        // the app, blocked on the full pipe, would otherwise hang on until --cgi-timeout.
+        Task overLimit = OverLimitAsync(stdout);
+        Task done = Task.WhenAll(app.Exited, stdout);
+        var timeout = TimeSpan.FromSeconds(settings.CgiTimeoutSeconds);
+        if (!await Task.WhenAny(done, overLimit).FinishesWithin(timeout, stop))
+        {
+            bool cancelled = stop.IsCancellationRequested;
+            await KillAsync(app, gently: cancelled);
+            if (!cancelled)
+                log.Warning("app run {AppPid} exceeded --cgi-timeout={Timeout}s and was killed", app.Pid, settings.CgiTimeoutSeconds);
+            return new CgiReply(cancelled ? CgiRunOutcome.Cancelled : CgiRunOutcome.TimedOut, []);
+        }
+        if (stdout is { IsCompleted: true, Result: AppOutputPump.Outcome.LineTooLong })
+        {
+            await KillAsync(app, gently: false);
+            log.Warning("app run {AppPid} replied more than --max-message={MaxBytes} bytes and was killed", app.Pid, settings.MaxMessageBytes);
+            return new CgiReply(CgiRunOutcome.ReplyTooLong, []);
+        }
+        var exit = app.Exited.Result;
+        if (!exit.Succeeded)
+            log.Warning("app run {AppPid} ended with {AppExit}; its output is sent as the reply", app.Pid, exit);
+        else
+            log.Debug("app run {AppPid} replied {Bytes} bytes", app.Pid, output.Length);
+        return new CgiReply(CgiRunOutcome.Replied, output.ToArray());
+    }
+
+    /// <summary>Completes when stdout has passed the limit; never otherwise.</summary>
+    private static async Task OverLimitAsync(Task<AppOutputPump.Outcome> stdout)
+    {
+        if (await stdout != AppOutputPump.Outcome.LineTooLong)
+            await new TaskCompletionSource().Task;
     }
 
     /// <summary>Reads to EOF; <see cref="AppOutputPump.Outcome.LineTooLong"/> once past the limit.</summary>
