@@ -71,4 +71,81 @@ public sealed class AppExitTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>stdout EOF is the app's "nothing more to say": the connection ends at once and
+    /// the app is stopped (websocketd ends it at once too), instead of waiting for an exit
+    /// that may never come.</summary>
+    [Fact]
+    public async Task AppClosesStdoutButRuns_Close1000AtOnceAndAppStopped()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder().WriteScript("closeout.sh", """
+            echo first
+            exec 1>&-
+            sleep 30 &
+            echo $! > "$(dirname "$0")/sleep.pid"
+            wait
+            """);
+        using var server = SupervisorProcess.Start($"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/closeout.sh"), cts.Token);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the close took {clock.Elapsed}");
+        Assert.Equal(["first"], messages);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+        var match = await server.WaitForLogAsync(new(@"connection ended: /closeout.sh .*app=(\d+) .*close=1000 reason=AppClosedStdout"), TimeSpan.FromSeconds(5));
+        Assert.True(await ProcTree.WaitUntilGoneAsync(int.Parse(match.Groups[1].Value), TimeSpan.FromSeconds(3)), "the app outlived its connection");
+        int sleepPid = int.Parse(File.ReadAllText(apps["sleep.pid"]).Trim());
+        Assert.True(await ProcTree.WaitUntilGoneAsync(sleepPid, TimeSpan.FromSeconds(3)), "the app's child outlived its connection");
+    }
+
+    /// <summary>A background child holding stdout kept running in the app's process group
+    /// after the connection ended (after the 2 s drain): the group is stopped with the connection.</summary>
+    [Fact]
+    public async Task AppExitsLeavingBackgroundChild_ChildStoppedWhenConnectionEnds()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder().WriteScript("leaves-child.sh", """
+            echo parent
+            ( sleep 30; echo late ) &
+            echo $! > "$(dirname "$0")/child.pid"
+            exit 0
+            """);
+        using var server = SupervisorProcess.Start($"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/leaves-child.sh"), cts.Token);
+
+        var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Equal(["parent"], messages);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+        await server.WaitForLogAsync(new(@"connection ended: /leaves-child.sh .*close=1000 reason=AppExited"), TimeSpan.FromSeconds(5));
+        int childPid = int.Parse(File.ReadAllText(apps["child.pid"]).Trim());
+        Assert.True(await ProcTree.WaitUntilGoneAsync(childPid, TimeSpan.FromSeconds(3)), "the app's background child outlived its connection");
+    }
+
+    /// <summary>posix_spawn's ENOENT named the script, which exists: the missing file is its
+    /// interpreter, and a #! line ending in \r (saved with CRLF) is the usual cause.</summary>
+    [Theory]
+    [InlineData("#!/no/such/interpreter\necho never\n", "its interpreter /no/such/interpreter \\(from the #! line\\) does not exist")]
+    [InlineData("#!/bin/bash\r\necho never\r\n", "its #! line ends in a CR \\(a CRLF line ending\\)")]
+    public async Task AppStart_MissingInterpreter_LogSaysWhichAndConnectionOpensAndEnds(string script, string expected)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder();
+        File.WriteAllText(apps["interp.sh"], script);
+        File.SetUnixFileMode(apps["interp.sh"], AppFolder.Mode("755"));
+        using var server = SupervisorProcess.Start($"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/interp.sh"), cts.Token);
+
+        var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+        Assert.Empty(messages);
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        await server.WaitForLogAsync(new($@"cannot start app \S+/interp.sh: {expected}"), TimeSpan.FromSeconds(5));
+        await server.WaitForLogAsync(new(@"connection ended: /interp.sh .*close=1011 reason=AppCouldNotStart"), TimeSpan.FromSeconds(5));
+        var (_, appPid, _) = await server.WaitForOpenedAsync("/interp.sh", TimeSpan.FromSeconds(1));
+        Assert.Equal(0, appPid);
+    }
 }

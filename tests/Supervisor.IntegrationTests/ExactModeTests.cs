@@ -72,4 +72,25 @@ public sealed class ExactModeTests
         Assert.Equal("app output breaks the exact framing", client.CloseStatusDescription);
         await server.WaitForLogAsync(new(@"connection ended: /broken .*close=1011 reason=AppFramingError"), TimeSpan.FromSeconds(5));
     }
+
+    /// <summary>The exit used to win the race against the stdout pump: a broken frame followed
+    /// by exit 0 usually closed 1000, though the log said the framing was broken.</summary>
+    [Fact]
+    public async Task ExactMode_BrokenFrameThenExitZero_Close1011EveryTime()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var apps = new AppFolder().WriteScript("exact-broken.sh", "echo 'not a header'\nexit 0");
+        using var server = SupervisorProcess.Start($"--dir={apps.Path}");
+
+        for (int i = 0; i < 6; i++)
+        {
+            using var client = await WsClient.ConnectAsync(server.Url($"/exact-broken.sh?run={i}"), cts.Token);
+            var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
+
+            Assert.Empty(messages);
+            Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+            Assert.Equal("app output breaks the exact framing", client.CloseStatusDescription);
+        }
+        await server.WaitForLogAsync(new(@"connection ended: /exact-broken.sh\?run=5 .*close=1011 reason=AppFramingError"), TimeSpan.FromSeconds(5));
+    }
 }

@@ -17,6 +17,7 @@ public enum EndReason
     AppFramingError = 204,
     CgiRunTimedOut = 205,
     CgiReplyTooLong = 206,
+    AppClosedStdout = 207,
 
     ShuttingDown = 300,
     IdleTimeout = 301,
@@ -40,6 +41,9 @@ public static class EndReasons
         EndReason.AppFramingError => 1011,
         EndReason.CgiRunTimedOut => 1011,
         EndReason.CgiReplyTooLong => 1011,
+        // 1000: an app that closes its stdout has said all it will say, as one that exits 0.
+        // (websocketd sends no close frame at all there: its clients see 1006.)
+        EndReason.AppClosedStdout => 1000,
         EndReason.ShuttingDown => 1001,
         // 1000, not 1001 or 1008: nothing failed and nobody misbehaved; and the usual
         // client rule "reconnect unless the close was normal" then leaves an idle tab
@@ -60,6 +64,7 @@ public static class EndReasons
         EndReason.AppFramingError => "app output breaks the exact framing",
         EndReason.CgiRunTimedOut => "app run exceeded --cgi-timeout",
         EndReason.CgiReplyTooLong => "app reply exceeds --max-message",
+        EndReason.AppClosedStdout => "app closed its stdout",
         EndReason.ShuttingDown => "going away",
         EndReason.IdleTimeout => "idle timeout",
         _ => "",

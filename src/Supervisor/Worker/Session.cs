@@ -20,6 +20,10 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
 {
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long after stdout's EOF an exit still counts as the app's way of ending
+    /// (the termination table's first wait, before --closems).</summary>
+    private static readonly TimeSpan ExitAfterEofGrace = TimeSpan.FromMilliseconds(100);
+
     /// <summary>After <see cref="RunAsync"/>: every thread it started has ended, so the
     /// worker may serve another connection.</summary>
     public bool LeftNothingBehind { get; private set; } = true;
@@ -63,7 +67,10 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
         }
         catch (UnixException e)
         {
-            log.Error("cannot start app {AppPath}: {Error}", start.AppPath, e.Message);
+            // Opened and ended, as every other connection: the client had its 101.
+            log.ForContext(LogSetup.AccessProperty, true)
+                .Information("connection opened: {Path} worker={WorkerPid} app=0", start.RequestPath, Environment.ProcessId);
+            log.Error("cannot start app {AppPath}: {Error}", start.AppPath, StartFailure.Describe(start.AppPath, e));
             await sender.CloseAsync(1011, EndReasons.CloseText(EndReason.AppCouldNotStart));
             await WaitForCloseReplyAsync(socket);
             LogEnd(clock, EndReason.AppCouldNotStart, 1011, appPid: 0, appExit: "-", stop: "-", 0, sender.BytesSent);
@@ -89,7 +96,11 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             EndReason reason = await FirstDecisiveEventAsync(receive, stdout, app.Exited, goingAway, idleTimeout);
 
             if (reason is EndReason.AppExited or EndReason.AppCrashed)
+            {
                 await stdout.FinishesWithin(DrainBound); // every line out before the close frame
+                // What stdout held decides over the exit: a broken frame then exit 0 is broken.
+                reason = StdoutVerdict(stdout) ?? reason;
+            }
 
             int? code = EndReasons.CloseCode(reason)
                 ?? (reason == EndReason.ClientClosed ? ClientCloseCode(socket) : null);
@@ -97,6 +108,8 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
                 await sender.CloseAsync(closeCode, CloseText(reason, app));
 
             string stop = await Termination.StopAsync(app, settings.CloseMs);
+            if (await Termination.StopGroupAsync(app.Pid, settings.CloseMs) is { } groupStep)
+                stop = $"{stop}, the rest of its group at {groupStep}";
             if (reason is not (EndReason.ClientClosed or EndReason.ClientVanished or EndReason.ProtocolError))
                 await receive.FinishesWithin(DrainBound); // the client's close reply
             stopReceiving.Cancel(); // shuts the socket down, which wakes the receive thread
@@ -127,11 +140,18 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
                 return EndReason.IdleTimeout;
             if (first == stdout)
             {
-                if (stdout.Result == AppOutputPump.Outcome.LineTooLong)
-                    return EndReason.AppLineTooLong;
-                if (stdout.Result == AppOutputPump.Outcome.FramingError)
-                    return EndReason.AppFramingError;
-                stdout = never; // stdout closed or the client gone: the other events say the rest
+                if (StdoutVerdict(stdout) is { } broken)
+                    return broken;
+                if (stdout.Result == AppOutputPump.Outcome.EndOfOutput)
+                {
+                    // The app has nothing more to say. Its exit, which closes stdout too, is
+                    // seen through the pidfd a moment before or after the EOF: if it comes,
+                    // its status decides the close; if not, the app is stopped.
+                    if (await appExited.FinishesWithin(ExitAfterEofGrace))
+                        return appExited.Result.Succeeded ? EndReason.AppExited : EndReason.AppCrashed;
+                    return EndReason.AppClosedStdout;
+                }
+                stdout = never; // the client gone: the receive side says how
                 continue;
             }
             switch (receive.Result)
@@ -147,6 +167,15 @@ public sealed class Session(WorkerStart start, Socket client, SessionLink link, 
             }
         }
     }
+
+    /// <summary>The reason stdout's end calls for, if it was broken.</summary>
+    private static EndReason? StdoutVerdict(Task<AppOutputPump.Outcome> stdout) =>
+        !stdout.IsCompletedSuccessfully ? null : stdout.Result switch
+        {
+            AppOutputPump.Outcome.LineTooLong => EndReason.AppLineTooLong,
+            AppOutputPump.Outcome.FramingError => EndReason.AppFramingError,
+            _ => null,
+        };
 
     /// <summary>The 101 goes first, from here: nothing the app or the bus says can overtake it.</summary>
     private bool SendSwitchingProtocols(BlockingSocketStream stream)

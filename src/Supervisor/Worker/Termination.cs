@@ -37,4 +37,33 @@ public static class Termination
         }
         return "still running after SIGKILL";
     }
+
+    /// <summary>How often <see cref="StopGroupAsync"/> looks whether the group is empty: it
+    /// cannot wait for processes that are not its children.</summary>
+    private static readonly TimeSpan GroupPoll = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>After the app itself: whatever is left of its process group (a background
+    /// child that outlived it, holding its stdout or not) gets the table's signals, so
+    /// nothing of a connection outlives it. Returns the step that emptied the group, or null
+    /// if it was empty already. SIGKILL is not waited for: it cannot be caught, and an
+    /// orphan's zombie stays in the group until whoever adopted it reaps it.</summary>
+    public static async Task<string?> StopGroupAsync(int processGroup, int closeMs)
+    {
+        if (!Processes.Signal(-processGroup, 0))
+            return null;
+        foreach (var step in Steps.Where(s => s.Signal != 0))
+        {
+            Processes.Signal(-processGroup, step.Signal);
+            if (step.Signal == Processes.SIGKILL)
+                return step.Name;
+            var deadline = Environment.TickCount64 + step.WaitMs(closeMs);
+            while (Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(GroupPoll);
+                if (!Processes.Signal(-processGroup, 0))
+                    return step.Name;
+            }
+        }
+        return "SIGKILL";
+    }
 }

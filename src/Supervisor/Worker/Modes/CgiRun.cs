@@ -44,7 +44,7 @@ public static class CgiRun
         }
         catch (UnixException e)
         {
-            log.Error("cannot start app {AppPath}: {Error}", start.AppPath, e.Message);
+            log.Error("cannot start app {AppPath}: {Error}", start.AppPath, StartFailure.Describe(start.AppPath, e));
             return new CgiReply(CgiRunOutcome.CouldNotStart, []);
         }
 
