@@ -11,5 +11,9 @@ public readonly record struct ChildExit(int ExitCode, int Signal)
     public static ChildExit FromStatus(int status) =>
         (status & 0x7f) == 0 ? new ChildExit((status >> 8) & 0xff, 0) : new ChildExit(-1, status & 0x7f);
 
-    public override string ToString() => Signaled ? $"killed by signal {Signal}" : $"exit code {ExitCode}";
+    /// <summary>What <see cref="Processes"/> returns for a child that someone else reaped (ECHILD).</summary>
+    public bool StatusLost => !Signaled && ExitCode < 0;
+
+    public override string ToString() =>
+        Signaled ? $"killed by signal {Signal}" : StatusLost ? "status unknown (reaped elsewhere)" : $"exit code {ExitCode}";
 }

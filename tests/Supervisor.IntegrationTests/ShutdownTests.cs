@@ -72,4 +72,27 @@ public sealed class ShutdownTests
         var match = await server.WaitForLogAsync(new Regex(@"INF acceptor\[\d+\] Stopped in (\d+) ms: every worker closed$"), TimeSpan.FromSeconds(1));
         Assert.InRange(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 4000);
     }
+
+    /// <summary>A worker still serving at --shutdown-timeout is killed: the acceptor says so
+    /// (it used to say "idle worker N ended abnormally: exit code -1", a status made up from
+    /// ECHILD), and logs the connection's end, which the killed worker cannot.</summary>
+    [Fact]
+    public async Task StopSignal_WorkerStillServingAtTimeout_KilledSaidSoAndConnectionEndedOnce()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(["--shutdown-timeout=1", Paths.Script("echo.sh")]);
+        // Never answers the 1001: its worker waits 2 s for the reply, past the timeout.
+        using var silent = await RawHttp.ConnectAsync(server.Port, cts.Token);
+        await silent.SendAsync(System.Text.Encoding.ASCII.GetBytes(RawHttp.UpgradeHead("/silent")), System.Net.Sockets.SocketFlags.None, cts.Token);
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", (await RawHttp.ReadHeadAsync(silent, cts.Token)).StatusLine);
+        var (workerPid, _, connectionId) = await server.WaitForOpenedAsync("/silent", TimeSpan.FromSeconds(5));
+
+        Assert.True(server.Signal(Signals.SIGTERM));
+
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(6)));
+        await server.WaitForLogAsync(
+            new Regex($@"WRN acceptor\[\d+\] worker {workerPid} for {connectionId} was killed at --shutdown-timeout$"), TimeSpan.FromSeconds(1));
+        Assert.Single(server.StderrLines, l => l.Contains($"{connectionId} 127.0.0.1:", StringComparison.Ordinal) && l.Contains("connection ended: /silent ", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.StderrLines, l => l.Contains("idle worker", StringComparison.Ordinal) || l.Contains("exit code -1", StringComparison.Ordinal));
+    }
 }

@@ -111,6 +111,10 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         return 0;
     }
 
+    /// <summary>How long the reaper gets to collect what SIGKILL ended at --shutdown-timeout,
+    /// which the kernel does at once unless a process is stuck in the kernel itself.</summary>
+    private static readonly TimeSpan KilledReapBound = TimeSpan.FromSeconds(2);
+
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
@@ -157,23 +161,39 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             Thread.Sleep(50);
         }
 
-        var left = _registry.All.ToList();
-        foreach (var worker in left)
+        // Killed here, reaped by the reaper alone: a waitpid here too raced it, which then
+        // found ECHILD and logged a serving worker as "idle … exit code -1".
+        var serving = _registry.All.Where(w => pool.Owns(w.Pid)).ToList();
+        var servingPids = serving.Select(w => w.Pid).ToHashSet();
+        var idle = pool.Pids.Where(pid => !servingPids.Contains(pid)).ToList();
+        foreach (var worker in serving)
         {
+            reaper.KilledAtShutdown(worker.Pid);
             Processes.Signal(worker.Pid, Processes.SIGKILL);
             if (worker.AppPid > 0)
                 Processes.Signal(-worker.AppPid, Processes.SIGKILL);
-            Processes.Wait(worker.Pid);
-            _registry.TryRemove(worker.Pid, out _);
         }
-        int killed = left.Count;
-        foreach (int pid in pool.Pids)
+        foreach (int pid in idle)
         {
-            killed++;
+            reaper.KilledAtShutdown(pid);
             Processes.Signal(pid, Processes.SIGKILL);
-            Processes.Wait(pid);
-            pool.Forget(pid);
         }
+        var socketApps = _registry.All.Where(w => !servingPids.Contains(w.Pid)).ToList();
+        foreach (var app in socketApps)
+        {
+            Processes.Signal(app.Pid, Processes.SIGKILL);
+            if (app.AppPid > 0)
+                Processes.Signal(-app.AppPid, Processes.SIGKILL);
+            Processes.Wait(app.Pid);
+            _registry.TryRemove(app.Pid, out _);
+        }
+        var reaped = DateTime.UtcNow + KilledReapBound;
+        while ((_registry.Count > 0 || pool.Count > 0) && DateTime.UtcNow < reaped)
+        {
+            reaper.Poke();
+            Thread.Sleep(10);
+        }
+        int killed = serving.Count + idle.Count + socketApps.Count;
         int elapsed = (int)(DateTime.UtcNow - started).TotalMilliseconds;
         // The time it took, not the timeout: a clean stop takes milliseconds, and naming the
         // timeout there read as a wait of that long.

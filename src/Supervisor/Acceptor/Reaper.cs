@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Serilog;
 using Supervisor.Acceptor.Pool;
+using Supervisor.Logging;
 using Supervisor.Unix;
 
 namespace Supervisor.Acceptor;
@@ -11,7 +13,11 @@ namespace Supervisor.Acceptor;
 /// </summary>
 public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log)
 {
+    private readonly ConcurrentDictionary<int, bool> _killedAtShutdown = new();
     private int _state; // 0 idle, 1 running, 2 running and poked again
+
+    /// <summary>Shutdown is about to SIGKILL this worker: its exit is that, not a crash.</summary>
+    public void KilledAtShutdown(int pid) => _killedAtShutdown[pid] = true;
 
     public void Poke()
     {
@@ -30,6 +36,7 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
             {
                 if (Processes.TryReap(pid) is not { } exit)
                     continue;
+                bool killedAtShutdown = _killedAtShutdown.TryRemove(pid, out _);
                 bool pooled = pool.Forget(pid);
                 if (registry.TryRemove(pid, out var entry) && entry is not null)
                 {
@@ -41,7 +48,12 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
                         SocketAppEnd.Record(entry, target, exit, log);
                         continue;
                     }
-                    if (!exit.Succeeded)
+                    if (pooled && killedAtShutdown)
+                    {
+                        log.Warning("worker {WorkerPid} for {ConnectionId} was killed at --shutdown-timeout", pid, entry.ConnectionId);
+                        LogEndedForWorker(entry);
+                    }
+                    else if (!exit.Succeeded)
                     {
                         // A worker that died (OOM killer, SIGKILL) could not stop its app; an
                         // app that ignores stdin EOF would outlive it. Its group goes too.
@@ -52,10 +64,20 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
                     else
                         log.Debug("worker {WorkerPid} for {ConnectionId} reaped", pid, entry.ConnectionId);
                 }
+                else if (pooled && killedAtShutdown)
+                    log.Warning("worker {WorkerPid}, serving no connection, was killed at --shutdown-timeout", pid);
                 else if (pooled && !exit.Succeeded)
                     log.Warning("idle worker {WorkerPid} ended abnormally: {Exit}", pid, exit);
             }
         }
         while (Interlocked.CompareExchange(ref _state, 0, 1) != 1);
     }
+
+    /// <summary>A killed worker cannot log its connection's end; this is that line, with what
+    /// the acceptor knows (no bytes, no close code: the worker may or may not have sent its 1001).</summary>
+    private void LogEndedForWorker(WorkerEntry entry) =>
+        log.ForContext(LogSetup.AccessProperty, true)
+            .ForContext("ConnectionTag", $" {entry.ConnectionId} {entry.RemoteAddress}")
+            .Information("connection ended: {Path} worker={WorkerPid} app={AppPid} duration={DurationMs}ms reason=KilledAtShutdown",
+                entry.Path, entry.Pid, entry.AppPid, (long)(DateTimeOffset.UtcNow - entry.StartedAt).TotalMilliseconds);
 }

@@ -51,6 +51,14 @@ public sealed class WorkerPool(WorkerLauncher launcher, int spare, int reuseLimi
         }
     }
 
+    /// <summary>True for a worker of the pool's (idle, busy or retiring), false for any other
+    /// pid, such as a socket-mode app's.</summary>
+    public bool Owns(int pid)
+    {
+        lock (_gate)
+            return _all.ContainsKey(pid);
+    }
+
     /// <summary>Called with every worker that is new to the pool, to listen to what it says.</summary>
     public Action<WorkerProcess>? Started { get; set; }
 
