@@ -42,14 +42,15 @@ public static class Termination
     /// cannot wait for processes that are not its children.</summary>
     private static readonly TimeSpan GroupPoll = TimeSpan.FromMilliseconds(10);
 
+    private static readonly Task Never = new TaskCompletionSource().Task;
+
     /// <summary>After the app itself: whatever is left of its process group (a background
     /// child that outlived it, holding its stdout or not) gets the table's signals, so
     /// nothing of a connection outlives it. Returns the step that emptied the group, or null
-    /// if it was empty already. SIGKILL is not waited for: it cannot be caught, and an
-    /// orphan's zombie stays in the group until whoever adopted it reaps it.</summary>
+    /// if nothing of it was left. SIGKILL is not waited for: it cannot be caught.</summary>
     public static async Task<string?> StopGroupAsync(int processGroup, int closeMs)
     {
-        if (!Processes.Signal(-processGroup, 0))
+        if (!ProcessGroup.HasLiveMember(processGroup))
             return null;
         foreach (var step in Steps.Where(s => s.Signal != 0))
         {
@@ -59,10 +60,12 @@ public static class Termination
             var deadline = Environment.TickCount64 + step.WaitMs(closeMs);
             while (Environment.TickCount64 < deadline)
             {
-                await Task.Delay(GroupPoll);
+                await Never.FinishesWithin(GroupPoll); // on the worker loop, one of its own timers
                 if (!Processes.Signal(-processGroup, 0))
                     return step.Name;
             }
+            if (!ProcessGroup.HasLiveMember(processGroup))
+                return step.Name; // only zombies left, waiting for whoever adopted them
         }
         return "SIGKILL";
     }
