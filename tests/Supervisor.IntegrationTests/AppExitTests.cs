@@ -75,19 +75,21 @@ public sealed class AppExitTests
     /// <summary>stdout EOF is the app's "nothing more to say": the connection ends at once and
     /// the app is stopped (websocketd ends it at once too), instead of waiting for an exit
     /// that may never come.</summary>
-    [Fact]
-    public async Task AppClosesStdoutButRuns_Close1000AtOnceAndAppStopped()
+    [Theory]
+    [InlineData("closeout.sh", "echo first")]
+    [InlineData("exact-closeout.sh", "printf 'T 5\\nfirst\\n'")]
+    public async Task AppClosesStdoutButRuns_Close1000AtOnceAndAppStopped(string name, string firstMessage)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var apps = new AppFolder().WriteScript("closeout.sh", """
-            echo first
+        using var apps = new AppFolder().WriteScript(name, $$"""
+            {{firstMessage}}
             exec 1>&-
             sleep 30 &
             echo $! > "$(dirname "$0")/sleep.pid"
             wait
             """);
         using var server = SupervisorProcess.Start($"--dir={apps.Path}");
-        using var client = await WsClient.ConnectAsync(server.Url("/closeout.sh"), cts.Token);
+        using var client = await WsClient.ConnectAsync(server.Url($"/{name}"), cts.Token);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (messages, status) = await client.ReceiveUntilCloseAsync(cts.Token);
@@ -95,7 +97,7 @@ public sealed class AppExitTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the close took {clock.Elapsed}");
         Assert.Equal(["first"], messages);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
-        var match = await server.WaitForLogAsync(new(@"connection ended: /closeout.sh .*app=(\d+) .*close=1000 reason=AppClosedStdout"), TimeSpan.FromSeconds(5));
+        var match = await server.WaitForLogAsync(new($@"connection ended: /{name} .*app=(\d+) .*close=1000 reason=AppClosedStdout"), TimeSpan.FromSeconds(5));
         Assert.True(await ProcTree.WaitUntilGoneAsync(int.Parse(match.Groups[1].Value), TimeSpan.FromSeconds(3)), "the app outlived its connection");
         int sleepPid = int.Parse(File.ReadAllText(apps["sleep.pid"]).Trim());
         Assert.True(await ProcTree.WaitUntilGoneAsync(sleepPid, TimeSpan.FromSeconds(3)), "the app's child outlived its connection");

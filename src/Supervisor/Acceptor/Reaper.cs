@@ -36,7 +36,7 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
             {
                 if (Processes.TryReap(pid) is not { } exit)
                     continue;
-                bool killedAtShutdown = _killedAtShutdown.TryRemove(pid, out _);
+                bool killedAtShutdown = _killedAtShutdown.TryRemove(pid, out _) && exit.Signaled; // not if it exited first
                 bool pooled = pool.Forget(pid);
                 if (registry.TryRemove(pid, out var entry) && entry is not null)
                 {

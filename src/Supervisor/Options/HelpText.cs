@@ -49,9 +49,11 @@ public static class HelpText
                                     Content-Length, Transfer-Encoding, Content-Type, Allow,
                                     Retry-After, Location, Last-Modified, Cache-Control,
                                     X-Content-Type-Options
-          --closems=MS              extra grace before stop signals after the client leaves:
-                                    stdin EOF, then SIGINT after 100+MS ms, SIGTERM after 250 ms
-                                    more, SIGKILL after 500 ms more (default 0, as websocketd)
+          --closems=MS              extra grace before stop signals after the client leaves
+                                    (or the app closes its stdout): stdin EOF, then SIGINT after
+                                    100+MS ms, SIGTERM after 250 ms more, SIGKILL after 500 ms
+                                    more (default 0, as websocketd); what is left of the app's
+                                    process group then gets the same signals
 
         Modes (docs/modes.md):
           --mode=MODE               how apps exchange messages (default line):
