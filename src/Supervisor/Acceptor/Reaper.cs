@@ -76,8 +76,7 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
     /// <summary>A killed worker cannot log its connection's end; this is that line, with what
     /// the acceptor knows (no bytes, no close code: the worker may or may not have sent its 1001).</summary>
     private void LogEndedForWorker(WorkerEntry entry) =>
-        log.ForContext(LogSetup.AccessProperty, true)
-            .ForContext("ConnectionTag", $" {entry.ConnectionId} {entry.RemoteAddress}")
+        ConnectionLog.For(log, entry.ConnectionId, entry.RemoteAddress).ForContext(LogSetup.AccessProperty, true)
             .Information("connection ended: {Path} worker={WorkerPid} app={AppPid} duration={DurationMs}ms reason=KilledAtShutdown",
                 entry.Path, entry.Pid, entry.AppPid, (long)(DateTimeOffset.UtcNow - entry.StartedAt).TotalMilliseconds);
 }

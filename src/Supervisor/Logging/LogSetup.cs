@@ -1,7 +1,6 @@
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Formatting.Json;
 
 namespace Supervisor.Logging;
 
@@ -34,7 +33,7 @@ public static class LogSetup
             configuration = configuration.Filter.ByExcluding(e => e.Properties.ContainsKey(AccessProperty));
 
         return json
-            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true), standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger()
+            ? configuration.WriteTo.Console(new JsonWithoutTextTag(), standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger()
             : configuration.WriteTo.Console(
                 outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {Role}[{Pid}]{ConnectionTag} {Message:lj}{NewLine}{Exception}",
                 standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();

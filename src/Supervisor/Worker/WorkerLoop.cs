@@ -86,11 +86,7 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
     {
         var start = assignment.Start;
         _log ??= LogSetup.Create("worker", start.Settings.LogLevel, start.Settings.LogJson);
-        ILogger log = _log
-            .ForContext("ConnectionId", start.ConnectionId)
-            .ForContext("RemoteAddress", start.RemoteAddress);
-        if (!start.Settings.LogJson)
-            log = log.ForContext("ConnectionTag", $" {start.ConnectionId} {start.RemoteAddress}"); // the text line's prefix; JSON has both fields
+        ILogger log = ConnectionLog.For(_log, start.ConnectionId, start.RemoteAddress);
 
         System.Net.Sockets.Socket client;
         try
