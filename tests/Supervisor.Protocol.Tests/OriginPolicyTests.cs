@@ -78,6 +78,19 @@ public class OriginPolicyTests
         Assert.Equal(expected, policy.Check(head, requestIsHttps: false));
     }
 
+    [Theory]
+    // Host field, the host a trusted proxy said (X-Forwarded-Host), Origin → verdict
+    [InlineData("127.0.0.1:21100", "www.example.org", "https://www.example.org", OriginVerdict.Allowed)]
+    [InlineData("127.0.0.1:21100", "www.example.org:8443", "https://www.example.org:8443", OriginVerdict.Allowed)]
+    [InlineData("www.example.org", "127.0.0.1:21100", "https://www.example.org", OriginVerdict.NotSameOrigin)]
+    public void Check_SameOriginWithRequestHost_ThatHostNotTheField(string hostField, string requestHost, string origin,
+        OriginVerdict expected)
+    {
+        var policy = Create([], sameOrigin: true);
+
+        Assert.Equal(expected, policy.Check(Head(hostField, origin), requestHost, requestIsHttps: true));
+    }
+
     [Fact]
     public void Check_SameOriginBehindTls_PortlessHostMeans443()
     {
@@ -154,6 +167,27 @@ public class OriginPolicyTests
         var e = Assert.Throws<FormatException>(() => Create([entry], sameOrigin: false));
 
         Assert.StartsWith(entry, e.Message);
+    }
+
+    [Theory]
+    // Entries that parse but could never equal an Origin a browser sends (RFC 6454 §6.2).
+    [InlineData("null", "opaque origin")]
+    [InlineData("*.example.com", "wildcards are not supported")]
+    [InlineData("https://*.example.com", "wildcards are not supported")]
+    [InlineData("https://app.example.com/path", "an origin has no path, query or fragment: give https://app.example.com")]
+    [InlineData("app.example.com/", "an origin has no path, query or fragment: give app.example.com")]
+    [InlineData("https://app.example.com?x", "give https://app.example.com")]
+    [InlineData("b\u00fccher.example", "give xn--bcher-kva.example for b\u00fccher.example")]
+    [InlineData("https://B\u00dcCHER.example:8443", "give xn--bcher-kva.example")]
+    [InlineData("a b", "not a host name")]
+    [InlineData("user@example.com", "not a host name")]
+    [InlineData("exa_mple.com:80:80", "expected host[:port]")]
+    public void Create_EntryThatCanNeverMatch_FormatExceptionSaysWhy(string entry, string why)
+    {
+        var e = Assert.Throws<FormatException>(() => Create([entry], sameOrigin: false));
+
+        Assert.StartsWith(entry + ": ", e.Message);
+        Assert.Contains(why, e.Message);
     }
 
     [Fact]

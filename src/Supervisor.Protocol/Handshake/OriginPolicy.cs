@@ -66,18 +66,56 @@ public sealed class OriginPolicy
                 if (!IsScheme(scheme))
                     throw new FormatException($"{text}: not a scheme such as http:// or https://");
             }
+            if (EntryError(text, rest) is { } error)
+                throw new FormatException($"{text}: {error}");
             if (!TrySplitHostPort(rest, out string host, out int? port) || host.Length == 0)
                 throw new FormatException($"{text}: expected host[:port] or scheme://host[:port]");
+            if (!HostSyntax.IsHostAndPort(System.Text.Encoding.ASCII.GetBytes(rest)))
+                throw new FormatException($"{text}: not a host name: a host holds letters, digits, '-' and '.' (IPv6 in brackets), then an optional :PORT");
             entries.Add(new Entry(text, scheme, host, port));
         }
         return new OriginPolicy(entries, sameOrigin);
+    }
+
+    /// <summary>Why an entry could never equal an Origin a browser sends (RFC 6454 §6.2:
+    /// scheme, ASCII host, port — nothing else), or null. Such an entry would be accepted
+    /// and then refuse everyone it was meant for, so it is an error instead.</summary>
+    private static string? EntryError(string text, string hostPort)
+    {
+        if (text.Equals("null", StringComparison.OrdinalIgnoreCase))
+            return "\"null\" is the opaque origin of sandboxed frames and file: pages, which is always refused; it cannot be allowed";
+        if (hostPort.Contains('*'))
+            return "wildcards are not supported: list each host (HOST, HOST:PORT or SCHEME://HOST[:PORT])";
+        if (hostPort.IndexOfAny(['/', '?', '#']) is var cut and >= 0)
+            return $"an origin has no path, query or fragment: give {text[..(text.Length - hostPort.Length + cut)]}";
+        if (hostPort.Any(c => c > 0x7E))
+        {
+            // Browsers send an international name in its ASCII (punycode) form, RFC 5891 §4.4.
+            string name = hostPort.Split(':')[0];
+            try
+            {
+                return $"browsers send international host names in punycode: give {new IdnMapping().GetAscii(name.ToLowerInvariant())} for {name}";
+            }
+            catch (ArgumentException)
+            {
+                return "not a host name: browsers send host names in ASCII (punycode for international ones)";
+            }
+        }
+        return null;
     }
 
     /// <summary>Checks a request's Origin field(s) against the policy.</summary>
     /// <param name="head">The request head (Origin and the request's host are read from it).</param>
     /// <param name="requestIsHttps">Whether the client reached us over TLS (directly or, as
     /// a trusted proxy says, through one): the default port of a Host without one.</param>
-    public OriginVerdict Check(RequestHead head, bool requestIsHttps)
+    public OriginVerdict Check(RequestHead head, bool requestIsHttps) => Check(head, head?.Host, requestIsHttps);
+
+    /// <param name="head">The request head (Origin is read from it).</param>
+    /// <param name="requestHost">The host the request is for, as --sameorigin compares it:
+    /// <see cref="RequestHead.Host"/>, or what a trusted proxy's X-Forwarded-Host says
+    /// (Apache's .htaccess proxying cannot keep the browser's Host).</param>
+    /// <param name="requestIsHttps">As above.</param>
+    public OriginVerdict Check(RequestHead head, string? requestHost, bool requestIsHttps)
     {
         ArgumentNullException.ThrowIfNull(head);
         if (!IsEnabled)
@@ -92,9 +130,8 @@ public sealed class OriginPolicy
 
         if (SameOrigin)
         {
-            string? hostField = head.Host;
-            if (hostField is null || !TrySplitHostPort(hostField, out string requestHost, out int? requestPort)
-                || !SameHost(host, requestHost))
+            if (requestHost is null || !TrySplitHostPort(requestHost, out string requestName, out int? requestPort)
+                || !SameHost(host, requestName))
                 return OriginVerdict.NotSameOrigin;
             int expectedPort = requestPort ?? DefaultPort(requestIsHttps ? "https" : scheme);
             if (port != expectedPort)

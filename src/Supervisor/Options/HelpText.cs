@@ -39,15 +39,15 @@ public static class HelpText
                                     index.html for a folder, no listings, 404 otherwise, nothing
                                     outside DIR; one request per connection. Every server also
                                     serves its browser client at /ws-supervisor.js
-          --passenv=VAR[,VAR]       variables passed on to apps (default PATH,LD_LIBRARY_PATH;
-                                    --passenv= passes none);
+          --passenv=VAR[,VAR]       variables passed on to apps, by exact name (default
+                                    PATH,LD_LIBRARY_PATH; --passenv= passes none);
                                     apps also get the CGI variables, WS_CONNECTION_ID, WS_FIFO,
                                     WS_CONTROL_SOCKET, WS_SUPERVISOR (this binary) and, with
                                     --auth, WS_USER
           --header="Name: value"    extra header on every response (repeatable); not one the
                                     server writes itself: Upgrade, Connection, Sec-WebSocket-*,
                                     Content-Length, Transfer-Encoding, Content-Type, Allow,
-                                    Retry-After, Location, Last-Modified, Cache-Control,
+                                    Retry-After, Location, Last-Modified, ETag, Cache-Control,
                                     X-Content-Type-Options
           --closems=MS              extra grace before stop signals after the client leaves
                                     (or the app closes its stdout): stdin EOF, then SIGINT after
@@ -106,8 +106,8 @@ public static class HelpText
                                     printing a user id accepts (REMOTE_USER, WS_USER, targetable
                                     with send --user); other exits → 403 with its first line;
                                     timeout or crash → 503
-          --auth-timeout=SECONDS    how long it may take (default 5); then its process group
-                                    is killed
+          --auth-timeout=SECONDS    how long it may take, 1 to 300 (default 5); then its process
+                                    group is killed
 
         Privileges (when started as root):
           --user=NAME               once the ports are bound and the FIFO and control socket made
@@ -151,7 +151,8 @@ public static class HelpText
                                     is dropped, a longer control-socket push refused
           --ping-interval=SECONDS   keep-alive frame to the client this often, so proxies do
                                     not cut quiet connections (default 30; 0 = off)
-          --max-head=BYTES          largest HTTP request head (default 8K) → 431 past it
+          --max-head=BYTES          largest HTTP request head, 1K to 1M (default 8K) → 431 past
+                                    it, and past 128K for any one header's CGI variable
           --handshake-timeout=SECONDS  time allowed for the request head (default 10) → 408
           --shutdown-timeout=SECONDS   on SIGTERM/SIGINT/SIGHUP, how long workers get to close with
                                     1001 before they are killed (default 5)

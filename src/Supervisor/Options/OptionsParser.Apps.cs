@@ -99,8 +99,20 @@ public static partial class OptionsParser
         string? text = Single(values, "passenv");
         if (text is null)
             return DefaultPassEnv;
-        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string name in names)
+        {
+            // POSIX (XBD 8.1) names: what a shell can export. '*' is no pattern here, and
+            // "A=B" would be read as a name that no environment holds: both would pass nothing.
+            if (!IsVariableName(name))
+                throw new UsageException($"--passenv={text}: \"{name}\" is not a variable name " +
+                    "(letters, digits and '_', not starting with a digit; no patterns, no =VALUE)");
+        }
+        return names;
     }
+
+    private static bool IsVariableName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static IReadOnlyList<string> ParseHeaders(Dictionary<string, List<string>> values)
     {

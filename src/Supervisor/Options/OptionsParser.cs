@@ -47,6 +47,9 @@ public static partial class OptionsParser
         if (privileges.User is { } user)
             bus = bus with { Owner = new BusOwner(user.Uid, privileges.Gid) };
 
+        // A flag that would be silently ignored is a usage error, as --max-per-user is.
+        if (Single(values, "auth-timeout") is not null && Single(values, "auth") is null)
+            throw new UsageException("--auth-timeout needs --auth: it bounds the auth program, and there is none");
         return new ServerOptions(
             new ListenOptions(ParseAddresses(values), ParseInt(values, "port", DefaultPort, 0, 65535)),
             new AppOptions(
