@@ -34,7 +34,7 @@ public sealed class AppEnvironmentTests
         Assert.Equal("127.0.0.1", env["REMOTE_ADDR"]);
         Assert.Equal("a=1&b=two", env["QUERY_STRING"]);
         Assert.Equal("/env/x?a=1&b=two", env["REQUEST_URI"]);
-        Assert.Equal(server.Port.ToString(), env["SERVER_PORT"]);
+        Assert.Equal("80", env["SERVER_PORT"]); // the Host has no port: websocketd's default, not the listening port
         Assert.Equal("HTTP/1.1", env["SERVER_PROTOCOL"]);
         Assert.Equal("hello there", env["HTTP_X_TEST_HEADER"]);
         Assert.Equal("websocket", env["HTTP_UPGRADE"]);
@@ -52,6 +52,43 @@ public sealed class AppEnvironmentTests
             .Where(k => k is not ("PATH" or "LD_LIBRARY_PATH") && !SetByBash.Contains(k))
             .ToList();
         Assert.True(foreign.Count == 0, $"variables that are neither CGI nor --passenv: {string.Join(", ", foreign)}");
+    }
+
+    [Theory]
+    // Host sent → SERVER_NAME, SERVER_PORT: the port the browser asked for, as websocketd
+    // gives it, never the port this server listens on (behind a proxy, the backend's).
+    [InlineData("example.org:1234", "example.org", "1234")]
+    [InlineData("example.org", "example.org", "80")]
+    [InlineData("[2001:db8::1]:8443", "[2001:db8::1]", "8443")]
+    [InlineData("example.org:", "example.org", "80")]
+    public async Task AppEnvironment_HostPort_IsServerPort(string host, string serverName, string serverPort)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start(Paths.Script("env.sh"));
+
+        string request = RawHttp.UpgradeHead("/env").Replace("Host: 127.0.0.1\r\n", $"Host: {host}\r\n");
+        var (env, _) = await RunEnvAsync(server, request, cts.Token);
+
+        Assert.Equal(serverName, env["SERVER_NAME"]);
+        Assert.Equal(serverPort, env["SERVER_PORT"]);
+        Assert.Equal(host, env["HTTP_HOST"]);
+    }
+
+    [Fact]
+    public async Task AppEnvironment_HeaderPastExecveStringLimit_431AtTheHandshake()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Linux's MAX_ARG_STRLEN is 131072 bytes with the NUL: "HTTP_X_BIG=" + value + NUL.
+        using var server = SupervisorProcess.Start("--max-head=1M", Paths.Script("echo.sh"));
+        using var held = await WsClient.ConnectAsync(server.Url("/held"), cts.Token);
+
+        var tooBig = await RawHttp.ExchangeAsync(server.Port, RawHttp.UpgradeHead("/big", "X-Big: " + new string('x', 131072 - 12 + 1)), cts.Token);
+        using var fits = await Upgrades.ConnectAsync(server.Port, "/fits", ["X-Big: " + new string('x', 131072 - 12)], cts.Token);
+
+        Assert.Equal("HTTP/1.1 431 Request Header Fields Too Large", tooBig.StatusLine);
+        Assert.Contains("HTTP_X_BIG would be 131073 bytes, and Linux passes at most 131072.", tooBig.Body);
+        await fits.AssertEchoesAsync("a header just under the limit reaches the app", cts.Token);
+        await held.AssertEchoesAsync("still here", cts.Token);
     }
 
     [Fact]

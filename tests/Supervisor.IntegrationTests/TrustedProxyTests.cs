@@ -85,6 +85,50 @@ public sealed class TrustedProxyTests
     }
 
     [Fact]
+    public async Task TrustedProxy_ForwardedHost_IsTheHostForTheAppAndSameOrigin()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Apache's .htaccess proxying: Host is the backend's, the browser's is in X-Forwarded-Host
+        // (mod_proxy appends to one a client sent, so the right-most is Apache's).
+        using var server = SupervisorProcess.Start("--trusted-proxy=127.0.0.1", "--sameorigin", "--dir=worker-scripts");
+
+        var (messages, status, _) = await Upgrades.ReadAllAsync(server.Port, "/env.sh",
+            ["X-Forwarded-Host: evil.example, www.example.org", "X-Forwarded-Proto: https", "Origin: https://www.example.org"], cts.Token);
+
+        var env = Upgrades.ParseEnv(messages);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
+        Assert.Equal("www.example.org", env["HTTP_HOST"]);
+        Assert.Equal("www.example.org", env["SERVER_NAME"]);
+        Assert.Equal("443", env["SERVER_PORT"]);
+        Assert.Equal("evil.example, www.example.org", env["HTTP_X_FORWARDED_HOST"]);
+
+        (messages, _, _) = await Upgrades.ReadAllAsync(server.Port, "/env.sh",
+            ["X-Forwarded-Host: www.example.org:8080", "Origin: http://www.example.org:8080"], cts.Token);
+        env = Upgrades.ParseEnv(messages);
+        Assert.Equal("www.example.org:8080", env["HTTP_HOST"]);
+        Assert.Equal("8080", env["SERVER_PORT"]);
+    }
+
+    [Theory]
+    // case: trusted peers, X-Forwarded-Host sent, Origin sent → the Host --sameorigin held it to
+    [InlineData("10.0.0.0/8", "www.example.org", "http://www.example.org", "127.0.0.1")]       // untrusted peer: ignored
+    [InlineData("127.0.0.1", "www.example.org/evil", "http://www.example.org", "127.0.0.1")]  // not a Host value: ignored
+    [InlineData("127.0.0.1", "a b", "http://a", "127.0.0.1")]
+    [InlineData("127.0.0.1", "user@www.example.org", "http://www.example.org", "127.0.0.1")]
+    public async Task TrustedProxy_ForwardedHostNotBelieved_SameOriginUsesHost(string trusted, string forwardedHost, string origin,
+        string host)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var server = SupervisorProcess.Start($"--trusted-proxy={trusted}", "--sameorigin", "--dir=worker-scripts");
+
+        var response = await RawHttp.ExchangeAsync(server.Port,
+            RawHttp.UpgradeHead("/env.sh", $"X-Forwarded-Host: {forwardedHost}", $"Origin: {origin}"), cts.Token);
+
+        Assert.Equal("HTTP/1.1 403 Forbidden", response.StatusLine);
+        Assert.Contains($"(not the origin of Host {host})", response.Body);
+    }
+
+    [Fact]
     public async Task TrustedProxy_UntrustedPeer_ForwardedHeadersIgnored()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -46,6 +46,10 @@ public class RejectionsTests
     [InlineData(RejectionReason.AuthDenied, 403)]
     [InlineData(RejectionReason.AuthFailed, 503)]
     [InlineData(RejectionReason.SpawnFailed, 503)]
+    [InlineData(RejectionReason.InvalidTarget, 400)]
+    [InlineData(RejectionReason.AsteriskForm, 405)]
+    [InlineData(RejectionReason.StaticMethodNotAllowed, 405)]
+    [InlineData(RejectionReason.FieldTooLargeForApp, 431)]
     [InlineData(RejectionReason.OriginNotAllowed, 403)]
     [InlineData(RejectionReason.PerIpLimit, 429)]
     [InlineData(RejectionReason.PerUserLimit, 429)]
@@ -60,7 +64,7 @@ public class RejectionsTests
     public void StatusCode_TableCoversEveryReason_NoneMissingFromThisTest()
     {
         // Adding a reason must come with a row in StatusCode_Reason_PinnedStatus.
-        Assert.Equal(31, Enum.GetValues<RejectionReason>().Length);
+        Assert.Equal(35, Enum.GetValues<RejectionReason>().Length);
     }
 
     [Theory]

@@ -124,4 +124,33 @@ public class TrustedProxiesTests
         var e = Assert.Throws<FormatException>(() => TrustedProxies.Parse([list]));
         Assert.Contains(list.Split(',').Last(), e.Message);
     }
+
+    [Theory]
+    // X-Forwarded-Host fields (joined) → the host believed (null: the request's own Host stands)
+    [InlineData("www.example.org", "www.example.org")]
+    [InlineData("www.example.org:8443", "www.example.org:8443")]
+    [InlineData("[2001:db8::1]:8443", "[2001:db8::1]:8443")]
+    [InlineData("evil.example, www.example.org", "www.example.org")]      // Apache appends: the right-most is its own
+    [InlineData("www.example.org, ", "www.example.org")]
+    [InlineData("www.example.org/path", null)]
+    [InlineData("user@www.example.org", null)]
+    [InlineData("a b", null)]
+    [InlineData("www.example.org:port", null)]
+    [InlineData("b\u00fccher.example", null)]                                // obs-text: browsers send punycode
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void Resolve_ForwardedHost_RightMostValidHost(string? forwardedHost, string? host)
+    {
+        var resolved = Trusted.Resolve(IPAddress.Parse("10.0.0.2"), 40000, "203.0.113.7", null, forwardedHost);
+
+        Assert.Equal(host, resolved.Host);
+    }
+
+    [Fact]
+    public void Resolve_ForwardedHostFromUntrustedPeer_Ignored()
+    {
+        var resolved = Trusted.Resolve(IPAddress.Parse("203.0.113.9"), 40000, null, null, "www.example.org");
+
+        Assert.Null(resolved.Host);
+    }
 }

@@ -10,7 +10,8 @@ namespace Supervisor.Protocol.Cgi;
 /// SERVER_SOFTWARE, GATEWAY_INTERFACE, HTTPS ("on" when true), UNIQUE_ID, and one
 /// HTTP_NAME per request header (upper-case, '-' → '_', repeated fields joined with
 /// ", "), except HTTP_PROXY, which is never set (httpoxy, CVE-2016-5385). REQUEST_URI is
-/// the target in origin-form, and HTTP_HOST the request's host (<see cref="RequestHead.Host"/>).
+/// the target in origin-form, and HTTP_HOST the request's host (<see cref="RequestHead.Host"/>, or
+/// <see cref="CgiRequest.ForwardedHost"/>).
 /// </summary>
 /// <remarks>
 /// The fixed variables come first in the order above, then the headers in the order of
@@ -59,8 +60,9 @@ public static class CgiEnvironment
             string? variable = VariableName(name);
             if (variable is null) continue;
             // RFC 9112 §3.2.2: an absolute-form target's authority replaces the Host
-            // field's value, as SERVER_NAME and --sameorigin have it.
-            string value = variable == "HTTP_HOST" && head.Authority is { } authority ? authority : sent;
+            // field's value, as SERVER_NAME and --sameorigin have it; a trusted proxy's
+            // X-Forwarded-Host replaces both.
+            string value = variable == "HTTP_HOST" && (request.ForwardedHost ?? head.Authority) is { } host ? host : sent;
             if (index.TryGetValue(variable, out int i))
             {
                 env[i] = new(variable, env[i].Value + ", " + value);

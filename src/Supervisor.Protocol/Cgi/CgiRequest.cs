@@ -7,9 +7,14 @@ public sealed record CgiRequest(
     string PathInfo,        // the rest of the path after ScriptName, "" if none
     string RemoteAddr,
     int RemotePort,
-    string ServerName,      // the request's host (RequestHead.Host) without port, or the listen address
-    int ServerPort,
+    string ServerName,      // the host the request is for, without port (ServerAddress)
+    int ServerPort,         // that host's port, or the scheme's default
     bool Https,
     string ConnectionId,
     string? RemoteUser,
-    string ServerSoftware);
+    string ServerSoftware)
+{
+    /// <summary>A trusted proxy's X-Forwarded-Host, validated: HTTP_HOST then says it, as
+    /// SERVER_NAME and --sameorigin do. Null when no trusted proxy gave one.</summary>
+    public string? ForwardedHost { get; init; }
+}

@@ -33,7 +33,7 @@ public static class HttpResponses
     }
 
     /// <summary>A complete response for a rejection: status line, Content-Type text/plain,
-    /// Content-Length, Connection: close, the reason's extra headers (Allow: GET for 405,
+    /// Content-Length, Connection: close, the reason's extra headers (Allow: GET, or GET, HEAD, for 405,
     /// Sec-WebSocket-Version: 13 for 426, Retry-After for every "retry later" refusal), and a body
     /// of <see cref="Rejections.Describe"/> plus <paramref name="detail"/> when given.</summary>
     /// <remarks><paramref name="detail"/> may echo client input: it is folded to one line
@@ -58,6 +58,10 @@ public static class HttpResponses
             case RejectionReason.MethodNotGet:
                 // RFC 9110 §15.5.6: a 405 MUST carry Allow.
                 sb.Append("Connection: close\r\n").Append("Allow: GET\r\n");
+                break;
+            case RejectionReason.AsteriskForm or RejectionReason.StaticMethodNotAllowed:
+                // HEAD is served wherever files are, and every server has /ws-supervisor.js.
+                sb.Append("Connection: close\r\n").Append("Allow: GET, HEAD\r\n");
                 break;
             case RejectionReason.UnsupportedVersion:
                 // RFC 6455 §4.2.2: say which versions we speak. RFC 9110 §15.5.22: a 426

@@ -43,4 +43,10 @@ public enum RejectionReason
     PerUserLimit,            // --max-per-user reached for the authenticated user → 429 + Retry-After
     SpawnRateLimit,          // --max-spawn-rate exceeded → 429 + Retry-After
     NoFileDescriptors,       // accept failed with EMFILE/ENFILE; answered from the reserve fd → 503 + Retry-After
+
+    // Added later; kept last so the numbers above stay as they were.
+    InvalidTarget,           // a '%' in the path not starting %XX, or a '#' (RFC 3986 §2.1, §3.5) → 400
+    AsteriskForm,            // OPTIONS * (RFC 9112 §3.2.4): well-formed, not served → 405 with Allow: GET, HEAD
+    StaticMethodNotAllowed,  // not GET or HEAD where files are served (--staticdir, /ws-supervisor.js) → 405 with Allow: GET, HEAD
+    FieldTooLargeForApp,     // a CGI variable past Linux's MAX_ARG_STRLEN, which execve would refuse (E2BIG) → 431
 }

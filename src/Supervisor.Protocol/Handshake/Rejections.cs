@@ -35,6 +35,10 @@ public static class Rejections
         RejectionReason.PerUserLimit => 429,
         RejectionReason.SpawnRateLimit => 429,
         RejectionReason.NoFileDescriptors => 503,        // with Retry-After
+        RejectionReason.InvalidTarget => 400,            // RFC 3986 §2.1, §3.5
+        RejectionReason.AsteriskForm => 405,             // RFC 9110 §15.5.6: the method is known, not served; with Allow
+        RejectionReason.StaticMethodNotAllowed => 405,   // with Allow: GET, HEAD
+        RejectionReason.FieldTooLargeForApp => 431,      // RFC 6585 §5: "an individual header field" too large
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
 
@@ -83,6 +87,10 @@ public static class Rejections
         RejectionReason.PerUserLimit => "Too many connections for this user (--max-per-user); retry later.",
         RejectionReason.SpawnRateLimit => "Too many new connections per second (--max-spawn-rate); retry later.",
         RejectionReason.NoFileDescriptors => "Server out of file descriptors; retry later.",
+        RejectionReason.InvalidTarget => "Invalid request target: every '%' in the path must start a %XX escape, and a target never holds a '#' fragment.",
+        RejectionReason.AsteriskForm => "OPTIONS * is not served: this server answers GET (WebSocket handshakes, files) and HEAD (files).",
+        RejectionReason.StaticMethodNotAllowed => "Only GET and HEAD are served at this address.",
+        RejectionReason.FieldTooLargeForApp => "A request header is too large to pass to the app (one environment variable may hold at most 128 KiB):",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a rejection."),
     };
 }

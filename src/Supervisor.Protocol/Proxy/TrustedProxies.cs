@@ -1,10 +1,11 @@
 using System.Net;
+using Supervisor.Protocol.Handshake;
 
 namespace Supervisor.Protocol.Proxy;
 
 /// <summary>
-/// --trusted-proxy: the peers whose X-Forwarded-For and X-Forwarded-Proto headers are
-/// believed. Everyone else's are ignored: any client can send them, so honouring them
+/// --trusted-proxy: the peers whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host
+/// headers are believed. Everyone else's are ignored: any client can send them, so honouring them
 /// from anyone would let a client choose its own REMOTE_ADDR (and so its per-IP limits
 /// and its line in the log).
 /// </summary>
@@ -59,7 +60,9 @@ public sealed class TrustedProxies
 
     /// <param name="forwardedFor">Every X-Forwarded-For field, joined with ", " (RFC 9110 §5.3).</param>
     /// <param name="forwardedProto">Every X-Forwarded-Proto field, joined likewise.</param>
-    public ForwardedClient Resolve(IPAddress peer, int peerPort, string? forwardedFor, string? forwardedProto)
+    /// <param name="forwardedHost">Every X-Forwarded-Host field, joined likewise.</param>
+    public ForwardedClient Resolve(IPAddress peer, int peerPort, string? forwardedFor, string? forwardedProto,
+        string? forwardedHost = null)
     {
         peer = IpText.Normalize(peer);
         if (!Contains(peer))
@@ -84,7 +87,22 @@ public sealed class TrustedProxies
             if (!Contains(hop.Address))
                 break;
         }
-        return new ForwardedClient(address, port, IsSecureScheme(RightMost(forwardedProto)), Proxy: peer);
+        return new ForwardedClient(address, port, IsSecureScheme(RightMost(forwardedProto)), Proxy: peer,
+            ValidHost(RightMost(forwardedHost)));
+    }
+
+    /// <summary>X-Forwarded-Host is what Apache's mod_proxy writes (and appends to) with the
+    /// browser's Host when it cannot keep that Host itself: ProxyPreserveHost is not allowed
+    /// in .htaccess. Believed only if it is a Host value (<see cref="HostSyntax"/>), as the
+    /// Host field itself must be; anything else leaves the request's own Host in force.</summary>
+    private static string? ValidHost(ReadOnlySpan<char> host)
+    {
+        if (host.IsEmpty || host.Length > 255 + 6 || host.ContainsAnyExceptInRange((char)0x21, (char)0x7E))
+            return null; // longer than a DNS name and ":port"; or not visible ASCII
+        Span<byte> bytes = stackalloc byte[host.Length];
+        for (int i = 0; i < host.Length; i++)
+            bytes[i] = (byte)host[i];
+        return HostSyntax.IsHostAndPort(bytes) ? host.ToString() : null;
     }
 
     /// <summary>The nearest proxy's word: the last element. A proxy should set the header

@@ -45,7 +45,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
     public async Task HandleAsync(Socket socket)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
-        var local = (IPEndPoint)socket.LocalEndPoint!;
         try
         {
             var read = await HeadReader.ReadAsync(socket, readiness, options.Limits.MaxHeadBytes, options.Limits.HandshakeTimeout);
@@ -63,7 +62,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             // address per-address limits count.
             var client = ClientAddress.Resolve(options.Proxies, remote, head);
             if (client.Proxy is { } proxy)
-                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https})", $"{client.Address}:{client.Port}", proxy, client.Https);
+                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https}, host: {Host})", $"{client.Address}:{client.Port}", proxy,
+                    client.Https, client.Host ?? head.Host);
             remote = new IPEndPoint(client.Address, client.Port);
             if (_static.Serves(head))
             {
@@ -85,9 +85,21 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             }
 
             string connectionId = ConnectionIds.New();
+            // The host the browser asked for: a trusted proxy's X-Forwarded-Host, else the request's own.
+            string host = client.Host ?? request.Host;
+            var (serverName, serverPort) = ServerAddress.FromHost(host, client.Https);
             var cgi = new CgiRequest(request.Head, route.ScriptName, route.PathInfo, Format(remote.Address), remote.Port,
-                ServerName(request.Host, local), local.Port, client.Https, connectionId, RemoteUser: null, ServerSoftware);
-            if (OriginCheck.Refusal(options.Admission.Origin, request, cgi.Https) is { } originRefusal)
+                serverName, serverPort, client.Https, connectionId, RemoteUser: null, ServerSoftware)
+            {
+                ForwardedHost = client.Host,
+            };
+            if (EnvironmentLimits.FirstTooLong(CgiEnvironment.Build(cgi)) is { } tooLong)
+            {
+                await RejectAsync(socket, remote, RejectionReason.FieldTooLargeForApp, head.Target,
+                    $"{tooLong.Name} would be {tooLong.Bytes} bytes, and Linux passes at most {EnvironmentLimits.MaxStringBytes}.");
+                return;
+            }
+            if (OriginCheck.Refusal(options.Admission.Origin, request, host, cgi.Https) is { } originRefusal)
             {
                 await RejectAsync(socket, remote, RejectionReason.OriginNotAllowed, head.Target, originRefusal);
                 return;
@@ -274,18 +286,6 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             return;
         }
         await LingeringClose.RunAsync(socket, TimeSpan.FromSeconds(1));
-    }
-
-    private static string ServerName(string host, IPEndPoint local)
-    {
-        if (host.StartsWith('['))
-        {
-            int end = host.IndexOf(']');
-            return end > 0 ? host[..(end + 1)] : host;
-        }
-        int colon = host.LastIndexOf(':');
-        string name = colon >= 0 ? host[..colon] : host;
-        return name.Length > 0 ? name : Format(local.Address);
     }
 
     private static string Format(IPAddress address) =>

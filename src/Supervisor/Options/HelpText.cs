@@ -25,10 +25,12 @@ public static class HelpText
           --address=ADDR[,ADDR]     addresses to bind (default 127.0.0.1; websocketd's default
                                     is all interfaces: use --address=0.0.0.0 for that)
           --trusted-proxy=CIDR[,CIDR]  proxies in front (e.g. 127.0.0.1, 10.0.0.0/8, ::1) whose
-                                    X-Forwarded-For and X-Forwarded-Proto are believed: the client
+                                    X-Forwarded-For, -Proto and -Host are believed: the client
                                     (REMOTE_ADDR, the logs) is the right-most X-Forwarded-For
-                                    address outside these, and X-Forwarded-Proto: https sets
-                                    HTTPS=on; from any other peer both headers are ignored
+                                    address outside these, X-Forwarded-Proto: https sets
+                                    HTTPS=on, and a valid X-Forwarded-Host is the request's host
+                                    (HTTP_HOST, SERVER_NAME/PORT, --sameorigin); from any other
+                                    peer these headers are ignored
                                     (repeatable)
 
         Apps:
