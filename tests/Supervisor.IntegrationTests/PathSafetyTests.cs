@@ -94,8 +94,9 @@ public sealed class PathSafetyTests(PathSafetyTests.Server server) : IClassFixtu
     [InlineData("/updir.sh")]
     [InlineData("/loop")]                       // ELOOP
     [InlineData("/nosuch.sh")]
-    [InlineData("/%zz")]
     [InlineData("/")]
+    [InlineData("//echo.sh")]                   // an empty first segment names no app (as no file under --staticdir)
+    [InlineData("///echo.sh")]
     public async Task DirMode_HostilePath_Exactly404AndHeldClientStillEchoes(string target)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -103,6 +104,25 @@ public sealed class PathSafetyTests(PathSafetyTests.Server server) : IClassFixtu
         var response = await RawHttp.ExchangeAsync(server.Process.Port, RawHttp.UpgradeHead(target), cts.Token);
 
         Assert.Equal("HTTP/1.1 404 Not Found", response.StatusLine);
+        await server.Held.AssertEchoesAsync($"still here after {target}", cts.Token);
+    }
+
+    [Theory]
+    [InlineData("/%zz")]                        // RFC 3986 §2.1: '%' starts an escape or nothing
+    [InlineData("/50%.sh")]
+    [InlineData("/echo.sh%zz")]
+    [InlineData("/echo.sh%2")]
+    [InlineData("/echo.sh%")]
+    [InlineData("/echo.sh#f")]                  // a fragment is never part of a request target
+    [InlineData("/echo.sh?q=1#f")]
+    public async Task DirMode_MalformedTarget_400AndHeldClientStillEchoes(string target)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        var response = await RawHttp.ExchangeAsync(server.Process.Port, RawHttp.UpgradeHead(target), cts.Token);
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", response.StatusLine);
+        Assert.StartsWith("Invalid request target:", response.Body);
         await server.Held.AssertEchoesAsync($"still here after {target}", cts.Token);
     }
 
@@ -123,6 +143,7 @@ public sealed class PathSafetyTests(PathSafetyTests.Server server) : IClassFixtu
     [InlineData("/alias.sh")]                   // a symlink to a file in the same folder is an alias
     [InlineData("/echo.sh/..%2f..%2fetc")]      // PATH_INFO is the app's to interpret
     [InlineData("/%65cho.sh")]                  // %65 is "e": decoding is not a trick in itself
+    [InlineData("/echo.sh?pct=50%")]            // the query's '%' is the app's to read
     public async Task DirMode_AllowedPath_Serves(string target)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));

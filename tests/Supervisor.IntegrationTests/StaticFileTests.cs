@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -138,7 +139,6 @@ public sealed class StaticFileTests(StaticFileTests.Site site) : IClassFixture<S
         "/sub%2findex.html",               // an encoded slash is not a separator
         "/%5c..%5coutside%5csecret.txt",   // backslashes
         "/%ff%fe.txt",                     // not UTF-8
-        "/%zz",                            // not an escape
         "/pipe",                           // a FIFO: opening it would block
         "/empty/",                         // a folder without index.html: no listing
         "/no-such-file.html",
@@ -243,15 +243,98 @@ public sealed class StaticFileTests(StaticFileTests.Site site) : IClassFixture<S
         await WsClient.AssertServerEchoesAsync(site.Server.Url("/echo.sh"), cts.Token);
     }
 
-    [Fact]
-    public async Task Post_WithStaticDir_405AsBefore()
+    [Theory]
+    // RFC 9110 §15.5.6: a 405's Allow lists what the resource does serve; here HEAD too.
+    [InlineData("POST", "/index.html")]
+    [InlineData("DELETE", "/index.html")]
+    [InlineData("POST", "/ws-supervisor.js")]
+    [InlineData("PUT", "/no-such-file")]
+    public async Task NotGetOrHead_WithStaticDir_405AllowGetHead(string method, string target)
     {
         using var cts = new CancellationTokenSource(Timeout);
 
-        var response = await RawHttp.ExchangeAsync(site.Server.Port,
-            Request("POST", "/index.html", "Content-Length: 0"), cts.Token);
+        var response = await RawHttp.ExchangeAsync(site.Server.Port, Request(method, target, "Content-Length: 0"), cts.Token);
 
         Assert.Equal("HTTP/1.1 405 Method Not Allowed", response.StatusLine);
+        Assert.Equal("GET, HEAD", response.Header("Allow"));
+        Assert.Equal("Only GET and HEAD are served at this address.\n", response.Body);
+    }
+
+    [Theory]
+    [InlineData("/50%.txt")]            // a '%' that starts no escape: not "50%.txt" taken literally
+    [InlineData("/notes.txt%zz")]
+    [InlineData("/notes.txt%2")]
+    [InlineData("/notes.txt#top")]      // a fragment never travels in a request
+    public async Task Get_MalformedTarget_400(string target)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        File.WriteAllText(Path.Combine(site.Root, "50%.txt"), Site.Secret);
+
+        var response = await RawHttp.ExchangeAsync(site.Server.Port, Get(target), cts.Token);
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", response.StatusLine);
+        Assert.StartsWith("Invalid request target:", response.Body);
+        Assert.DoesNotContain(Site.Secret, response.Body);
+    }
+
+    [Fact]
+    public async Task Get_TransferCutShort_AccessLogSaysStatusAndBytesSent()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        // A small window, so the 3 MiB cannot all sit in loopback's socket buffers before the reset.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, site.Server.Port), cts.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(Get("/big.bin?cut")), System.Net.Sockets.SocketFlags.None, cts.Token);
+        var head = await RawHttp.ReadHeadAsync(socket, cts.Token);
+        Assert.Equal("HTTP/1.1 200 OK", head.StatusLine);
+        await RawHttp.ReadExactlyAsync(socket, 100_000, cts.Token);
+        socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // RST: the server's next send fails
+        socket.Close();
+
+        var line = await site.Server.WaitForLogAsync(
+            new Regex(@"static 127\.0\.0\.1:\d+ GET /big\.bin\?cut 200 (\d+) cut short: (.+)"), Timeout);
+        long sent = long.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(sent, 100_000, site.Big.Length - 1);
+    }
+
+    [Fact]
+    public async Task ClientLibrary_RevalidatedWithItsETag_304()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var first = await RawHttp.ExchangeAsync(site.Server.Port, Get("/ws-supervisor.js"), cts.Token);
+        string etag = first.Header("ETag") ?? "";
+        var again = await RawHttp.ExchangeAsync(site.Server.Port, Get("/ws-supervisor.js", $"If-None-Match: {etag}"), cts.Token);
+        var stale = await RawHttp.ExchangeAsync(site.Server.Port, Get("/ws-supervisor.js", "If-None-Match: \"older\""), cts.Token);
+        var module = await RawHttp.ExchangeAsync(site.Server.Port, Get("/ws-supervisor.mjs", $"If-None-Match: {etag}"), cts.Token);
+
+        Assert.Matches("^\"[0-9a-f]+\"$", etag);
+        Assert.Equal("HTTP/1.1 304 Not Modified", again.StatusLine);
+        Assert.Equal(etag, again.Header("ETag"));
+        Assert.Equal("", again.Body);
+        Assert.Equal("HTTP/1.1 200 OK", stale.StatusLine);
+        Assert.Contains("WsSupervisor", stale.Body);
+        Assert.Equal("HTTP/1.1 200 OK", module.StatusLine); // another file, another tag
+    }
+
+    [Theory]
+    // case: request → status, Allow, body
+    [InlineData("POST /ws-supervisor.js HTTP/1.1", "405 Method Not Allowed", "GET, HEAD", "Only GET and HEAD are served at this address.")]
+    [InlineData("OPTIONS * HTTP/1.1", "405 Method Not Allowed", "GET, HEAD", "OPTIONS * is not served: this server answers GET (WebSocket handshakes, files) and HEAD (files).")]
+    [InlineData("POST /chat HTTP/1.1", "405 Method Not Allowed", "GET", "A WebSocket handshake must use GET.")]
+    [InlineData("GET * HTTP/1.1", "400 Bad Request", null, "Malformed request line")]
+    public async Task OtherMethods_NoStaticDir_PreciseAnswer(string requestLine, string status, string? allow, string body)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+
+        var response = await RawHttp.ExchangeAsync(server.Port, $"{requestLine}\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n", cts.Token);
+
+        Assert.Equal($"HTTP/1.1 {status}", response.StatusLine);
+        Assert.Equal(allow, response.Header("Allow"));
+        Assert.StartsWith(body, response.Body);
+        await WsClient.AssertServerEchoesAsync(server.Url(), cts.Token);
     }
 
     [Theory]

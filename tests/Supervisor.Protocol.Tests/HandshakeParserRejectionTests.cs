@@ -17,7 +17,16 @@ public class HandshakeParserRejectionTests
     [InlineData("GET /\r\n\r\n", RejectionReason.MalformedRequestLine)]                   // no version (HTTP/0.9 style)
     [InlineData("G@T / HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]          // '@' is not a tchar
     [InlineData("GET chat HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]       // target without leading '/'
-    [InlineData("OPTIONS * HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]      // asterisk-form
+    [InlineData("GET * HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]          // asterisk-form is OPTIONS' only
+    [InlineData("OPTIONS *x HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]
+    [InlineData("GET /50%.sh HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]          // '%' starting no escape (RFC 3986 §2.1)
+    [InlineData("GET /echo.sh%zz HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]
+    [InlineData("GET /a%2 HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]
+    [InlineData("GET /a% HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]
+    [InlineData("GET /a%%41 HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]
+    [InlineData("GET /echo.sh#f HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]      // a fragment (RFC 3986 §3.5)
+    [InlineData("GET /a?q#f HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]
+    [InlineData("GET ws://a/b%zz HTTP/1.1\r\n\r\n", RejectionReason.InvalidTarget)]     // absolute-form's path too
     [InlineData("CONNECT a:443 HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]  // authority-form
     [InlineData("GET ftp://a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]   // absolute-form, another scheme
     [InlineData("GET http:/a/ HTTP/1.1\r\n\r\n", RejectionReason.MalformedRequestLine)]   // one slash: no authority

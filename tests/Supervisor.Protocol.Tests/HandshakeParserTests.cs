@@ -134,6 +134,27 @@ public class HandshakeParserTests
         Assert.Equal("X!#$%&'*+-.^_`|~1", head.Headers[0].Key);
     }
 
+    [Fact]
+    public void TryParse_OptionsAsterisk_CompleteWithTargetStar()
+    {
+        // RFC 9112 §3.2.4: well-formed; the validator answers it with 405, not "malformed".
+        var head = Parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        Assert.Equal("*", head.Target);
+        Assert.Null(head.Authority);
+        Assert.Equal(RejectionReason.AsteriskForm, HandshakeValidator.Validate(head, out _));
+    }
+
+    [Theory]
+    [InlineData("/a?pct=50%", "pct=50%")]                  // the query's '%' is the app's to read
+    [InlineData("/a%41?x=%zz", "x=%zz")]
+    public void TryParse_PercentInQuery_KeptAsSent(string target, string query)
+    {
+        var head = Parse($"GET {target} HTTP/1.1\r\n\r\n");
+
+        Assert.Equal(query, head.Query);
+    }
+
     [Theory]
     [InlineData("\r\n")]
     [InlineData("\r\n\r\n\r\n")]

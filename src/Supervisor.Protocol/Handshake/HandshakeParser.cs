@@ -102,7 +102,9 @@ public static class HandshakeParser
     {
         int lf = head.IndexOf((byte)'\n');
         RequestLine.Split(head[..(lf - 1)], out var method, out var target);
-        RequestTarget.TrySplit(target, out var authority, out var pathAndQuery);
+        ReadOnlySpan<byte> authority = default, pathAndQuery = target; // "*": OPTIONS' asterisk-form stays as it is
+        if (!target.SequenceEqual("*"u8))
+            RequestTarget.TrySplit(target, out authority, out pathAndQuery);
 
         var headers = new List<KeyValuePair<string, string>>();
         var rest = head[(lf + 1)..];

@@ -12,6 +12,9 @@ public static class HandshakeValidator
         ArgumentNullException.ThrowIfNull(head);
         request = null;
 
+        if (head.Target == "*")
+            return RejectionReason.AsteriskForm;
+
         // §4.2.1 item 1: "An HTTP/1.1 or higher GET request". Methods are case-sensitive
         // (RFC 9110 §9.1). The version was settled by the parser.
         if (!string.Equals(head.Method, "GET", StringComparison.Ordinal))

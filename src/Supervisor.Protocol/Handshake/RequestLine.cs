@@ -27,8 +27,15 @@ internal static class RequestLine
         var version = rest[(sp2 + 1)..];
 
         // RFC 9110 §9.1: method = token (case-sensitive; "get" is a different method).
-        if (!HttpChars.IsToken(m) || !RequestTarget.TrySplit(t, out _, out _))
+        if (!HttpChars.IsToken(m))
             return RejectionReason.MalformedRequestLine;
+        // RFC 9112 §3.2.4: asterisk-form, OPTIONS only. Well-formed, so it is parsed, and
+        // answered with a 405 that says which methods we serve rather than "malformed".
+        bool asterisk = t.SequenceEqual("*"u8) && m.SequenceEqual("OPTIONS"u8);
+        if (!asterisk && !RequestTarget.TrySplit(t, out _, out _))
+            return RejectionReason.MalformedRequestLine;
+        if (!asterisk && RequestTarget.Check(t) is var targetReason && targetReason != RejectionReason.None)
+            return targetReason;
 
         if (!version.SequenceEqual(Http11))
         {

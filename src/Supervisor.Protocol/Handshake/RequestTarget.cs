@@ -45,6 +45,31 @@ internal static class RequestTarget
         return true;
     }
 
+    /// <summary>
+    /// What the request line's grammar lets through but no resource can be named by:
+    /// RFC 3986 §2.1, a '%' in the path that does not start "%" HEXDIG HEXDIG (taken
+    /// literally, "/50%.sh" would name a file the client never encoded, and every server
+    /// on the way may read it differently); and '#', which starts a fragment, never part of
+    /// a request target (RFC 9112 §3.2, RFC 3986 §3.5: the client keeps it). The query's
+    /// '%' is the app's to read (QUERY_STRING), as it arrived.
+    /// </summary>
+    /// <param name="target">A target <see cref="TrySplit"/> accepted.</param>
+    public static RejectionReason Check(ReadOnlySpan<byte> target)
+    {
+        if (target.Contains((byte)'#'))
+            return RejectionReason.InvalidTarget;
+        TrySplit(target, out _, out var rest);
+        int query = rest.IndexOf((byte)'?');
+        var path = query < 0 ? rest : rest[..query];
+        for (int i = path.IndexOf((byte)'%'); i >= 0; i = path.IndexOf((byte)'%'))
+        {
+            if (i + 2 >= path.Length || !char.IsAsciiHexDigit((char)path[i + 1]) || !char.IsAsciiHexDigit((char)path[i + 2]))
+                return RejectionReason.InvalidTarget;
+            path = path[(i + 3)..];
+        }
+        return RejectionReason.None;
+    }
+
     /// <summary>The origin-form of what <see cref="TrySplit"/> left after the authority:
     /// RFC 9112 §3.2.1, an empty path is sent as "/".</summary>
     public static string OriginForm(ReadOnlySpan<byte> rest) =>

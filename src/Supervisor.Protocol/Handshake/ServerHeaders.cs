@@ -12,7 +12,7 @@ public static class ServerHeaders
     public static readonly IReadOnlyList<string> Names =
     [
         "Upgrade", "Connection", "Sec-WebSocket-*", "Content-Length", "Transfer-Encoding", "Content-Type",
-        "Allow", "Retry-After", "Location", "Last-Modified", "Cache-Control", "X-Content-Type-Options",
+        "Allow", "Retry-After", "Location", "Last-Modified", "ETag", "Cache-Control", "X-Content-Type-Options",
     ];
 
     /// <summary>Field names are case-insensitive (RFC 9110 §5.1).</summary>

@@ -33,4 +33,25 @@ public static class StaticRequest
             return false;
         return HttpDate.Truncate(lastModified) <= date;
     }
+
+    /// <summary>RFC 9110 §13.1.2: If-None-Match with "*" or a list holding
+    /// <paramref name="etag"/> (weak comparison: a "W/" prefix is ignored) gets 304 on a
+    /// GET or HEAD. An unquoted element matches nothing, as a malformed validator should.</summary>
+    /// <param name="etag">The current entity-tag, with its quotes.</param>
+    public static bool MatchesETag(RequestHead head, string etag)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(etag);
+        if (head.GetCombined("If-None-Match") is not { } list)
+            return false;
+        string opaque = WithoutWeak(etag);
+        foreach (string element in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (element == "*" || WithoutWeak(element) == opaque)
+                return true;
+        }
+        return false;
+    }
+
+    private static string WithoutWeak(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
 }

@@ -24,10 +24,11 @@ public static class StaticResponses
 
         """);
 
-    /// <summary>A 200 (or 304) head for a file: Content-Type, Content-Length, Last-Modified,
-    /// and nosniff so a browser never runs a file as something its type does not say.</summary>
+    /// <summary>A 200 (or 304) head for a file: Content-Type, Content-Length, Last-Modified or
+    /// ETag (the validator a 304 needs), and nosniff so a browser never runs a file as something its type does not say.</summary>
+    /// <param name="etag">An entity-tag with its quotes (RFC 9110 §8.8.3), or null.</param>
     public static byte[] File(int status, string contentType, long length, DateTimeOffset? lastModified,
-        string? cacheControl, IReadOnlyList<string>? extraHeaders)
+        string? cacheControl, IReadOnlyList<string>? extraHeaders, string? etag = null)
     {
         ArgumentNullException.ThrowIfNull(contentType);
         var sb = StatusLine(status)
@@ -35,6 +36,8 @@ public static class StaticResponses
             .Append("Content-Length: ").Append(length.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
         if (lastModified is { } modified)
             sb.Append("Last-Modified: ").Append(HttpDate.Format(modified)).Append("\r\n");
+        if (etag is not null)
+            sb.Append("ETag: ").Append(ResponseText.FieldValue(etag, nameof(etag))).Append("\r\n");
         if (cacheControl is not null)
             sb.Append("Cache-Control: ").Append(cacheControl).Append("\r\n");
         sb.Append("X-Content-Type-Options: nosniff\r\n");

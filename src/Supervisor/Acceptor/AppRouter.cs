@@ -23,7 +23,9 @@ public sealed class AppRouter(AppOptions app)
         if (app.Command is not null)
             return new AppRoute(app.Command, app.Args, rawPath, "");
 
-        string trimmed = rawPath.TrimStart('/');
+        // One '/' and the name: "//echo.sh" starts with an empty segment, which names no
+        // file (as under --staticdir), so it is 404 rather than an alias of /echo.sh.
+        string trimmed = rawPath.StartsWith('/') ? rawPath[1..] : rawPath;
         int slash = trimmed.IndexOf('/');
         string encodedName = slash < 0 ? trimmed : trimmed[..slash];
         string pathInfo = slash < 0 ? "" : trimmed[slash..];

@@ -70,6 +70,11 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
                 await _static.ServeAsync(socket, remote, head); // plain GET/HEAD: --staticdir, /ws-supervisor.js
                 return;
             }
+            if (_static.Covers(head) && head.Method is not ("GET" or "HEAD"))
+            {
+                await RejectAsync(socket, remote, RejectionReason.StaticMethodNotAllowed, head.Target);
+                return;
+            }
 
             var reason = HandshakeValidator.Validate(head, out var request);
             if (reason != RejectionReason.None || request is null)

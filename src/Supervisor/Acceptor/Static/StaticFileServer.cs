@@ -26,53 +26,88 @@ public sealed class StaticFileServer(AppOptions app, ILogger log)
 
     private readonly StaticResolver? _resolver = app.StaticDirectory is { } dir ? new StaticResolver(dir) : null;
 
+    /// <summary>True for paths this server answers plain requests at: every path with
+    /// --staticdir, else the client library's.</summary>
+    public bool Covers(RequestHead head) =>
+        head.RawPath.StartsWith('/') && (_resolver is not null || ClientLibrary.Find(head.RawPath) is not null);
+
     /// <summary>True for the requests this server answers instead of the upgrade path.</summary>
-    public bool Serves(RequestHead head) =>
-        StaticRequest.IsPlainGetOrHead(head) && (_resolver is not null || ClientLibrary.Find(head.RawPath) is not null);
+    public bool Serves(RequestHead head) => StaticRequest.IsPlainGetOrHead(head) && Covers(head);
+
+    /// <summary>What went out: the status of the head being sent, and the body bytes the
+    /// socket took. Kept as it goes, so a transfer cut short logs what it really sent.</summary>
+    private sealed class Progress
+    {
+        public int Status;
+        public long BodyBytes;
+    }
 
     public async Task ServeAsync(Socket socket, IPEndPoint remote, RequestHead head)
     {
         bool withBody = head.Method == "GET";
         using var deadline = new CancellationTokenSource(ResponseTimeout);
-        int status = 0;
-        long sent = 0;
+        var progress = new Progress();
+        string? cut = null;
         try
         {
             if (ClientLibrary.Find(head.RawPath) is { } library)
-            {
-                status = 200;
-                // no-cache: revalidated on every load, so a page never runs a library older than its server.
-                await SendAsync(socket, StaticResponses.File(200, ContentTypes.For(head.RawPath), library.Length, null,
-                    "no-cache", app.Headers), deadline.Token);
-                if (withBody)
-                    sent = await SendAsync(socket, library, deadline.Token);
-            }
+                await ServeLibraryAsync(socket, head, library, withBody, progress, deadline.Token);
             else
-            {
-                (status, sent) = await ServeFileAsync(socket, head, withBody, deadline.Token);
-            }
+                await ServeFileAsync(socket, head, withBody, progress, deadline.Token);
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
-            log.Debug("static {Method} {Target} for {Remote} cut short after {Bytes} bytes: {Error}",
-                head.Method, head.Target, remote, sent, e.Message);
+            cut = e is OperationCanceledException
+                ? deadline.IsCancellationRequested ? $"not done in {ResponseTimeout.TotalSeconds:0} s" : $"no progress in {SendTimeout.TotalSeconds:0} s"
+                : e.Message;
         }
-        log.ForContext(LogSetup.AccessProperty, true).Information("static {Remote} {Method} {Target} {Status} {Bytes}",
-            remote, head.Method, head.Target, status, sent);
+        var access = log.ForContext(LogSetup.AccessProperty, true);
+        if (cut is null)
+            access.Information("static {Remote} {Method} {Target} {Status} {Bytes}", remote, head.Method, head.Target, progress.Status, progress.BodyBytes);
+        else
+            access.Information("static {Remote} {Method} {Target} {Status} {Bytes} cut short: {Error}",
+                remote, head.Method, head.Target, progress.Status, progress.BodyBytes, cut);
         await CloseAsync(socket);
     }
 
-    private async Task<(int Status, long Sent)> ServeFileAsync(Socket socket, RequestHead head, bool withBody, CancellationToken cancellation)
+    private async Task ServeLibraryAsync(Socket socket, RequestHead head, LibraryFile library, bool withBody, Progress progress,
+        CancellationToken cancellation)
+    {
+        string type = ContentTypes.For(head.RawPath);
+        // no-cache with an ETag: revalidated on every load (a 304 until the server changes), so a
+        // page never runs a library older than its server.
+        if (StaticRequest.MatchesETag(head, library.ETag))
+        {
+            progress.Status = 304;
+            await SendAsync(socket, StaticResponses.File(304, type, library.Content.Length, null, "no-cache", app.Headers, library.ETag),
+                cancellation);
+            return;
+        }
+        progress.Status = 200;
+        await SendAsync(socket, StaticResponses.File(200, type, library.Content.Length, null, "no-cache", app.Headers, library.ETag),
+            cancellation);
+        if (withBody)
+            await SendAsync(socket, library.Content, cancellation, progress);
+    }
+
+    private async Task ServeFileAsync(Socket socket, RequestHead head, bool withBody, Progress progress, CancellationToken cancellation)
     {
         var target = _resolver!.Resolve(head.RawPath);
         if (target.RedirectTo is { } location)
         {
             string withQuery = head.Query.Length > 0 ? location + "?" + head.Query : location;
+            progress.Status = 301;
             await SendAsync(socket, StaticResponses.MovedPermanently(withQuery, app.Headers), cancellation);
-            return (301, 0);
+            return;
         }
         if (target.FilePath is not { } path || Open(path) is not { } file)
-            return await NotFoundAsync(socket, withBody, cancellation);
+        {
+            progress.Status = 404;
+            await SendAsync(socket, StaticResponses.NotFound(app.Headers), cancellation);
+            if (withBody)
+                await SendAsync(socket, StaticResponses.NotFoundBody, cancellation, progress);
+            return;
+        }
 
         using (file)
         {
@@ -81,20 +116,17 @@ public sealed class StaticFileServer(AppOptions app, ILogger log)
             string type = ContentTypes.For(path);
             if (StaticRequest.IsNotModified(head, modified))
             {
+                progress.Status = 304;
                 await SendAsync(socket, StaticResponses.File(304, type, length, modified, "no-cache", app.Headers), cancellation);
-                return (304, 0);
+                return;
             }
             // no-cache with Last-Modified: a browser may keep the file but asks each time
             // (a cheap 304), so an edited page shows on the next reload.
+            progress.Status = 200;
             await SendAsync(socket, StaticResponses.File(200, type, length, modified, "no-cache", app.Headers), cancellation);
-            return (200, withBody ? await StreamAsync(socket, file, length, cancellation) : 0);
+            if (withBody)
+                await StreamAsync(socket, file, length, progress, cancellation);
         }
-    }
-
-    private async Task<(int, long)> NotFoundAsync(Socket socket, bool withBody, CancellationToken cancellation)
-    {
-        await SendAsync(socket, StaticResponses.NotFound(app.Headers), cancellation);
-        return (404, withBody ? await SendAsync(socket, StaticResponses.NotFoundBody, cancellation) : 0);
     }
 
     /// <summary>Opens a file the resolver found, then asks the kernel which file was really
@@ -130,7 +162,7 @@ public sealed class StaticFileServer(AppOptions app, ILogger log)
         return null;
     }
 
-    private static async Task<long> StreamAsync(Socket socket, SafeFileHandle file, long length, CancellationToken cancellation)
+    private static async Task StreamAsync(Socket socket, SafeFileHandle file, long length, Progress progress, CancellationToken cancellation)
     {
         var buffer = new byte[(int)Math.Min(ChunkBytes, Math.Max(length, 1))];
         long offset = 0;
@@ -140,20 +172,24 @@ public sealed class StaticFileServer(AppOptions app, ILogger log)
             int read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, want), offset, cancellation);
             if (read == 0)
                 break; // the file shrank while being sent: the client sees a short body and the close
-            await SendAsync(socket, buffer.AsMemory(0, read), cancellation);
+            await SendAsync(socket, buffer.AsMemory(0, read), cancellation, progress);
             offset += read;
         }
-        return offset;
     }
 
-    private static async Task<long> SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken response)
+    /// <param name="body">Where body bytes are counted as the socket takes them; null for a head.</param>
+    private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken response, Progress? body = null)
     {
         using var step = CancellationTokenSource.CreateLinkedTokenSource(response);
         step.CancelAfter(SendTimeout);
         int total = 0;
         while (total < bytes.Length)
-            total += await socket.SendAsync(bytes[total..], SocketFlags.None, step.Token);
-        return total;
+        {
+            int sent = await socket.SendAsync(bytes[total..], SocketFlags.None, step.Token);
+            total += sent;
+            if (body is not null)
+                body.BodyBytes += sent;
+        }
     }
 
     private static Task CloseAsync(Socket socket) => LingeringClose.RunAsync(socket, TimeSpan.FromSeconds(1));
