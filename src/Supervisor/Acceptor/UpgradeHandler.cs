@@ -62,8 +62,8 @@ public sealed class UpgradeHandler(ServerOptions options, AppRouter router, Work
             // address per-address limits count.
             var client = ClientAddress.Resolve(options.Proxies, remote, head);
             if (client.Proxy is { } proxy)
-                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https}, host: {Host})", $"{client.Address}:{client.Port}", proxy,
-                    client.Https, client.Host ?? head.Host);
+                log.Debug("{Remote} came through trusted proxy {Proxy} (https: {Https}, host: {Host})",
+                    $"{client.Address}:{client.Port}", proxy, client.Https, client.Host ?? head.Host);
             remote = new IPEndPoint(client.Address, client.Port);
             if (_static.Serves(head))
             {
