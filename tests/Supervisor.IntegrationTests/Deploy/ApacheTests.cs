@@ -62,6 +62,13 @@ public sealed class ApacheTests(ApacheRigFixture fixture) : IClassFixture<Apache
         var env = await ProxyClient.ReadEnvAsync(rig.HtaccessPort, "/ws/env.sh", tls: false, cts.Token, "keep-alive, Upgrade");
         Assert.Equal("127.0.0.2", env["REMOTE_ADDR"]);
         Assert.Equal("http", env["HTTP_X_FORWARDED_PROTO"]);
+        // .htaccess cannot set ProxyPreserveHost: Host is the backend's, and the browser's
+        // arrives in mod_proxy's X-Forwarded-Host, believed from the trusted proxy.
+        string browserHost = $"127.0.0.1:{rig.HtaccessPort}";
+        Assert.Equal(browserHost, env["HTTP_X_FORWARDED_HOST"]);
+        Assert.Equal(browserHost, env["HTTP_HOST"]);
+        Assert.Equal("127.0.0.1", env["SERVER_NAME"]);
+        Assert.Equal(rig.HtaccessPort.ToString(System.Globalization.CultureInfo.InvariantCulture), env["SERVER_PORT"]);
     }
 
     [ApacheFact]
