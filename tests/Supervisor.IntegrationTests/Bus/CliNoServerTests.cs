@@ -9,7 +9,9 @@ namespace Supervisor.IntegrationTests.Bus;
 [Collection(LoadCollection.Name)]
 public sealed class CliNoServerTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2.5); // the CLI's 2 s plus process start
+    // The CLI's 2 s deadline plus process start, with room for a loaded machine (2.8 s seen in
+    // a full run beside other builds): what this shows is an end, where a hang has none.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(4);
 
     public static TheoryData<string[]> Commands => new()
     {
