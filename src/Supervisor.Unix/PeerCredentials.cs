@@ -6,11 +6,12 @@ namespace Supervisor.Unix;
 /// end of a unix socket — who is sending on the control socket.</summary>
 public readonly record struct PeerCredentials(int Pid, uint Uid, uint Gid)
 {
-    public static unsafe PeerCredentials? Of(Socket socket)
+    public static PeerCredentials? Of(Socket socket) => Of((int)socket.SafeHandle.DangerousGetHandle());
+
+    public static unsafe PeerCredentials? Of(int fd)
     {
         LibC.UCred credentials;
         uint length = (uint)sizeof(LibC.UCred);
-        int fd = (int)socket.SafeHandle.DangerousGetHandle();
         if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, &credentials, ref length) != 0)
             return null;
         return new PeerCredentials(credentials.pid, credentials.uid, credentials.gid);

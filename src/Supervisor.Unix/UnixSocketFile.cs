@@ -40,7 +40,13 @@ public static unsafe class UnixSocketFile
     /// <summary>Connected to the socket at <paramref name="path"/>. A server whose backlog is
     /// full makes connect(2) wait; SO_SNDTIMEO bounds that wait (EAGAIN after it).</summary>
     /// <exception cref="UnixException">socket or connect failed (the call names the path).</exception>
-    public static Socket Connect(string path, TimeSpan timeout)
+    public static Socket Connect(string path, TimeSpan timeout) =>
+        new(new SafeSocketHandle(ConnectDescriptor(path, timeout), ownsHandle: true));
+
+    /// <summary>The same, as a bare descriptor (close-on-exec), for a connection that is handed
+    /// on to raw calls: disposing a Socket that had let go of its handle still ended the
+    /// connection (the server read EOF at once).</summary>
+    public static int ConnectDescriptor(string path, TimeSpan timeout)
     {
         var address = Address(path);
         int fd = Open();
@@ -57,7 +63,7 @@ public static unsafe class UnixSocketFile
             LibC.close(fd);
             throw;
         }
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        return fd;
     }
 
     /// <summary>unlink(2): a socket file left behind by a server that died.</summary>

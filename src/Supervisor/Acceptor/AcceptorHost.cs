@@ -60,7 +60,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
 
         var pool = new WorkerPool(new WorkerLauncher(nonDumpable: options.Privileges.User is not null), options.Limits.SpareWorkers, options.Limits.WorkerReuse, log);
         var reaper = new Reaper(_registry, pool, log);
-        var reports = new WorkerReports(_registry, pool, reaper, new ChannelPoller(log));
+        var poller = new ChannelPoller(log);
+        var reports = new WorkerReports(_registry, pool, reaper, poller);
         pool.Started = reports.Listen;
         var broadcaster = new Broadcaster(_registry);
         var auth = options.Auth.Program is null ? null : new AuthProgram(options.Auth);
@@ -92,7 +93,8 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         }
         if (control is not null)
         {
-            control.Start(new ControlCommands(_registry, broadcaster, options.Session.MaxMessageBytes), options.Session.MaxMessageBytes, log);
+            control.Start(new ControlCommands(_registry, broadcaster, options.Session.MaxMessageBytes),
+                new Adoptions(_registry, poller, log), options.Session.MaxMessageBytes, log);
             log.Information("Control socket {Control} (try: {StatusCommand})", control.Path, RunPaths.StatusCommand(control.Path));
         }
         SelfCheck.Run(options, fdLimit, fifo?.Path, control?.Path, log);
@@ -178,6 +180,15 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             reaper.KilledAtShutdown(pid);
             Processes.Signal(pid, Processes.SIGKILL);
         }
+        var adopted = _registry.All.Where(w => w.Adopted).ToList();
+        foreach (var worker in adopted)
+        {
+            // Another acceptor's child: killed, but not ours to wait for.
+            Processes.Signal(worker.Pid, Processes.SIGKILL);
+            if (worker.AppPid > 0)
+                Processes.Signal(-worker.AppPid, Processes.SIGKILL);
+            _registry.TryRemove(worker.Pid, out _);
+        }
         var socketApps = _registry.All.Where(w => !servingPids.Contains(w.Pid)).ToList();
         foreach (var app in socketApps)
         {
@@ -193,7 +204,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
             reaper.Poke();
             Thread.Sleep(10);
         }
-        int killed = serving.Count + idle.Count + socketApps.Count;
+        int killed = serving.Count + idle.Count + adopted.Count + socketApps.Count;
         int elapsed = (int)(DateTime.UtcNow - started).TotalMilliseconds;
         // The time it took, not the timeout: a clean stop takes milliseconds, and naming the
         // timeout there read as a wait of that long.

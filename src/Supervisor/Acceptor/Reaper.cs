@@ -31,7 +31,7 @@ public sealed class Reaper(WorkerRegistry registry, WorkerPool pool, ILogger log
         {
             Volatile.Write(ref _state, 1);
             var pids = new HashSet<int>(pool.Pids);
-            pids.UnionWith(registry.Pids);
+            pids.UnionWith(registry.ChildPids);
             foreach (int pid in pids)
             {
                 if (Processes.TryReap(pid) is not { } exit)

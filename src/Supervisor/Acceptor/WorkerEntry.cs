@@ -22,7 +22,14 @@ public sealed class WorkerEntry(int pid, string connectionId, string path, strin
     /// <summary>Set by the auth program at the handshake; null for anonymous connections.</summary>
     public string? UserId { get; } = userId;
 
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    /// <summary>When the connection opened: now, or for an adopted one when the server
+    /// that took it first opened it.</summary>
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>A connection that outlived the acceptor that handed it over, and joined this
+    /// one's bus (<see cref="Bus.Adoptions"/>): its worker is not our child (the reaper
+    /// leaves it alone), and it ends when its channel does.</summary>
+    public bool Adopted { get; init; }
 
     /// <summary>For reading what the worker reports; writes go through <see cref="Outbox"/>.</summary>
     public ControlChannel Control { get; } = control;

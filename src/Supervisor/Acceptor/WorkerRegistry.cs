@@ -44,4 +44,8 @@ public sealed class WorkerRegistry
     }
 
     public ICollection<int> Pids => _byPid.Keys;
+
+    /// <summary>The pids of our own children: what the reaper may wait for. An adopted
+    /// connection's worker was another acceptor's child, and waitpid says ECHILD for it.</summary>
+    public IEnumerable<int> ChildPids => _byPid.Where(pair => !pair.Value.Adopted).Select(pair => pair.Key);
 }

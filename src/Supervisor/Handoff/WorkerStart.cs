@@ -25,6 +25,19 @@ public sealed record WorkerStart(
     /// fails leaves the acceptor free to answer the client itself.</summary>
     public byte[] SwitchingProtocols { get; init; } = [];
 
+    /// <summary>The value of the app's environment variable <paramref name="name"/>, decoded
+    /// as it was encoded (request bytes Latin-1, the server's own UTF-8); null if unset.</summary>
+    public string? Variable(string name, Encoding encoding)
+    {
+        foreach (byte[] variable in Environment)
+        {
+            if (variable.Length > name.Length && variable[name.Length] == (byte)'='
+                && Encoding.ASCII.GetString(variable, 0, name.Length) == name)
+                return encoding.GetString(variable, name.Length + 1, variable.Length - name.Length - 1);
+        }
+        return null;
+    }
+
     private enum Field : byte
     {
         ConnectionId = 1, RemoteAddress, RequestPath, AppPath, AppArg, Environment,

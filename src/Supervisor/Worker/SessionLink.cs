@@ -9,10 +9,13 @@ namespace Supervisor.Worker;
 /// client, which the acceptor writes to the client itself when it can (see
 /// <see cref="SendGate"/>) and otherwise sends on the control channel (held here until
 /// the session has a sender, so a push right after the 101 is not lost), and "going
-/// away". Also the way it reports its app's pid.
+/// away". Also the way it reports its app's pid, and what the connection tells a server
+/// started in place of a killed acceptor to rejoin its bus (<see cref="BusRejoin"/>).
 /// </summary>
-public sealed class SessionLink(WorkerLink link, SendGate gate)
+public sealed class SessionLink(WorkerLink link, SendGate gate, WorkerStart start)
 {
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private int _appPid;
     private readonly TaskCompletionSource _goingAway = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private List<byte[]>? _early = [];
@@ -104,8 +107,22 @@ public sealed class SessionLink(WorkerLink link, SendGate gate)
         return turns;
     }
 
+    /// <summary>The session's logger, once it has one: the rejoin's log lines name the connection.</summary>
+    public ILogger? Log { get; set; }
+
+    /// <summary>The connection as the acceptor's registry had it, for a server started in
+    /// its place (the path and user as the app's environment has them).</summary>
+    public AdoptRequest DescribeForAdoption() => new(start.ConnectionId,
+        start.Variable("SCRIPT_NAME", System.Text.Encoding.Latin1) ?? start.RequestPath,
+        start.RemoteAddress, start.Variable(Acceptor.AppEnvironment.UserVariable, System.Text.Encoding.UTF8),
+        Volatile.Read(ref _appPid), _startedAt);
+
+    /// <summary>Where the server's control socket is (WS_CONTROL_SOCKET); null with --control=off.</summary>
+    public string? ControlSocketPath => start.Variable(Acceptor.AppEnvironment.ControlSocketVariable, System.Text.Encoding.UTF8);
+
     public void ReportAppStarted(int appPid, ILogger log)
     {
+        Volatile.Write(ref _appPid, appPid);
         if (!link.Write(FrameType.AppStarted, System.Text.Encoding.ASCII.GetBytes(appPid.ToString())))
             log.Debug("could not report the app pid: the acceptor has gone");
     }

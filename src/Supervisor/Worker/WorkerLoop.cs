@@ -99,6 +99,7 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
             FdPair.Close(assignment.ClientFd);
             return;
         }
+        assignment.Link.Log = log;
         var session = new Session(start, client, assignment.Link, log);
         _loop.Run(session.RunAsync);
         if (!session.LeftNothingBehind)
@@ -163,7 +164,7 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
     /// <summary>The control reader: hands Start frames to the loop, messages and "going
     /// away" to the connection being served. At EOF the acceptor has gone: an idle worker
     /// exits, a busy one finishes its connection first (it is the client's, not the
-    /// acceptor's), then exits.</summary>
+    /// acceptor's), meanwhile rejoining the bus of a server started in its place, then exits.</summary>
     private void ReadControl()
     {
         // A broadcast wakes this thread in every worker, one after another as the acceptor
@@ -204,13 +205,23 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
             Console.Error.WriteLine($"ws-supervisor worker: control channel failed: {e.Message}");
         }
         Retire(goAway: false);
+        RejoinTheBus();
+    }
+
+    /// <summary>The acceptor has gone but the connection goes on: until it ends, this
+    /// thread brings it back onto the bus of a server started in the acceptor's place.</summary>
+    private void RejoinTheBus()
+    {
+        if (CurrentLink() is not { } serving || serving.ControlSocketPath is not { } control)
+            return;
+        new BusRejoin(serving, control, () => CurrentLink() == serving, () => Retire(goAway: true)).Run();
     }
 
     private void Begin(WorkerStart start, int clientFd)
     {
         // Before this connection's first message is read (this is the reader's thread).
         sendGate.ResetDelivered();
-        var sessionLink = new SessionLink(link, sendGate);
+        var sessionLink = new SessionLink(link, sendGate, start);
         lock (_gate)
         {
             if (_retiring || _current is not null)

@@ -71,10 +71,10 @@ public sealed class ControlServer : IDisposable
         }
     }
 
-    public void Start(ControlCommands commands, int maxMessageBytes, ILogger log) =>
-        _ = AcceptLoopAsync(commands, maxMessageBytes, log);
+    public void Start(ControlCommands commands, Adoptions adoptions, int maxMessageBytes, ILogger log) =>
+        _ = AcceptLoopAsync(commands, adoptions, maxMessageBytes, log);
 
-    private async Task AcceptLoopAsync(ControlCommands commands, int maxMessageBytes, ILogger log)
+    private async Task AcceptLoopAsync(ControlCommands commands, Adoptions adoptions, int maxMessageBytes, ILogger log)
     {
         while (true)
         {
@@ -104,22 +104,25 @@ public sealed class ControlServer : IDisposable
                 continue;
             }
             _refusing = false;
-            _ = ServeAsync(new ControlSession(client, commands, maxMessageBytes, log), client);
+            _ = ServeAsync(new ControlSession(client, commands, adoptions, maxMessageBytes, log), client);
         }
     }
 
+    /// <summary>An adopted worker's connection leaves the count here: it is one per surviving
+    /// connection, lasts as long as that connection, and only the server's own user can
+    /// make one, so it must not take the place of the pushers' connections.</summary>
     private async Task ServeAsync(ControlSession session, Socket client)
     {
-        using (client)
+        bool adopted = false;
+        try
         {
-            try
-            {
-                await session.RunAsync();
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _open);
-            }
+            adopted = await session.RunAsync();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+            if (!adopted)
+                client.Dispose();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Serilog;
+using Supervisor.Handoff;
 using Supervisor.Protocol.Lines;
 using Supervisor.Unix;
 
@@ -9,7 +10,9 @@ namespace Supervisor.Acceptor.Bus;
 
 /// <summary>
 /// One control client's connection: its request lines answered in order, at the pace the
-/// client reads the answers, and closed when it has asked nothing for a while.
+/// client reads the answers, and closed when it has asked nothing for a while. Unless its
+/// first request is a worker's `adopt` (<see cref="Adoptions"/>): then the connection
+/// leaves the session, and with it the idle timeout and the count of open connections.
 /// </summary>
 /// <remarks>
 /// Requests are answered one at a time, and while more than <see cref="MaxUnsentAnswerBytes"/>
@@ -18,7 +21,8 @@ namespace Supervisor.Acceptor.Bus;
 /// the kernel's socket buffer, instead of every answer at once (measured before: 100 such
 /// clients took the acceptor from 37 MB to ~900 MB).
 /// </remarks>
-internal sealed class ControlSession(Socket client, ControlCommands commands, int maxMessageBytes, ILogger log)
+internal sealed class ControlSession(Socket client, ControlCommands commands, Adoptions? adoptions, int maxMessageBytes,
+    ILogger log)
 {
     /// <summary>Well above one answer of the CLI's or a PHP page's (`ok N`, a `list` of a few
     /// hundred connections), and below the ~208 KiB the kernel buffers on a unix socket,
@@ -33,16 +37,26 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, in
     private readonly ArrayBufferWriter<byte> _unsent = new(4096);
     private readonly CancellationTokenSource _idle = new(IdleTimeout);
 
-    public async Task RunAsync()
+    /// <summary>True if the connection was adopted: the socket is the registry's now.</summary>
+    public async Task<bool> RunAsync()
     {
         using var _ = _idle;
         var peer = PeerCredentials.Of(client);
+        int answered = 0;
+        AdoptRequest? adopting = null;
         string peerName = peer is { } p ? PeerName(p.Uid) : "?";
         int peerPid = peer?.Pid ?? 0;
         uint peerUid = peer?.Uid ?? uint.MaxValue;
         var peerLog = log.ForContext("PeerPid", peerPid).ForContext("PeerUid", peerUid);
         void Answer(ReadOnlyMemory<byte> line)
         {
+            answered++;
+            if (line.Span.StartsWith(AdoptPrefix))
+            {
+                AnswerAdopt(line.Span[AdoptPrefix.Length..], answered == 1, peer, peerLog, ref adopting);
+                _idle.CancelAfter(IdleTimeout);
+                return;
+            }
             string answer = commands.Execute(line.Span);
             var (pushes, summary) = ControlAudit.Describe(line.Span);
             const string Template = "control: {Command} from uid {PeerUid} ({PeerUser}) pid {PeerPid}: {Answer}";
@@ -69,7 +83,7 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, in
                 catch (OperationCanceledException)
                 {
                     await SayIdleAsync(peerLog);
-                    return;
+                    return false;
                 }
                 if (n == 0)
                     break;
@@ -84,7 +98,19 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, in
                     {
                         Add("error request line longer than --max-message");
                         await SendAsync();
-                        return;
+                        return false;
+                    }
+                    if (adopting is not null)
+                    {
+                        // The worker waits for the answer before it says anything more: bytes
+                        // after the request would be lost between the two protocols.
+                        if (start < n)
+                            Add("error adopt: nothing may follow it before its answer");
+                        else if (adoptions!.Adopt(client, adopting, peerPid) is { } refusal)
+                            Add(refusal);
+                        else
+                            return true;
+                        adopting = null;
                     }
                     if (_unsent.WrittenCount > MaxUnsentAnswerBytes)
                         await SendAsync();
@@ -93,6 +119,8 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, in
             }
             // A last request without a newline (PHP's fwrite without "\n") still counts.
             splitter.Flush(Answer);
+            if (adopting is not null)
+                Add("error adopt: the connection was shut down before its answer");
             await SendAsync();
         }
         catch (SocketException e)
@@ -103,6 +131,39 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, in
         {
             peerLog.Debug("control client read none of its answers for {Seconds} s: closed", IdleTimeout.TotalSeconds);
         }
+        return false;
+    }
+
+    private static ReadOnlySpan<byte> AdoptPrefix => "adopt "u8;
+
+    /// <summary>Checks an `adopt` request; a sound one is left in <paramref name="adopting"/>
+    /// for the read loop to carry out once nothing else is pending, anything else answered
+    /// with one error line (and a refused peer logged as a warning).</summary>
+    private void AnswerAdopt(ReadOnlySpan<byte> json, bool first, PeerCredentials? peer, ILogger peerLog,
+        ref AdoptRequest? adopting)
+    {
+        if (adoptions is null)
+        {
+            Add("error unknown command 'adopt' (try: help)");
+            return;
+        }
+        if (Adoptions.Refusal(peer, FileOwnership.EffectiveUserId) is { } refusal)
+        {
+            peerLog.Warning("control: {Refusal} (pid {PeerPid})", refusal, peer?.Pid ?? 0);
+            Add("error " + refusal);
+            return;
+        }
+        if (!first)
+        {
+            Add("error adopt must be the first request on its connection");
+            return;
+        }
+        if (AdoptRequest.Parse(json, out string error) is not { } request)
+        {
+            Add("error adopt: " + error);
+            return;
+        }
+        adopting = request;
     }
 
     private void Add(string answer)
