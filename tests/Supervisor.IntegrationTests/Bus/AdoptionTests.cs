@@ -29,7 +29,7 @@ public sealed class AdoptionTests
         string id1 = await BusControl.NewConnectionIdAsync(first, known, cts.Token);
         using var old2 = await WsClient.ConnectAsync(first.Url("/old/2"), cts.Token);
         string id2 = await BusControl.NewConnectionIdAsync(first, known, cts.Token);
-        var before = await BusControl.QueryAsync(first.ControlPath, "list", cts.Token);
+        var before = await ListWithAppPidsAsync(first, cts.Token);
 
         first.RememberDescendants(); // the survivors' workers and apps, killed by Dispose if left
         Assert.True(first.Signal(Signals.SIGKILL)); // the acceptor's pid only
@@ -94,7 +94,7 @@ public sealed class AdoptionTests
         var (_, status) = await survivor.ReceiveUntilCloseAsync(cts.Token);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
         Assert.Equal(0, second.WaitForExit(TimeSpan.FromSeconds(10)));
-        Assert.Contains(second.StderrLines, l => l.Contains("every worker closed", StringComparison.Ordinal));
+        await second.WaitForLogAsync(new Regex("Stopped in \\d+ ms: every worker closed"), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Pushers may be in the bus group (PHP as www-data): one of them must not be
@@ -141,6 +141,20 @@ public sealed class AdoptionTests
         Assert.Equal("error adopt: 'path' is not an app's path",
             await BusControl.RequestAsync(server.ControlPath, good.Replace("\"/a\"", "\"a b\""), cts.Token));
         Assert.Equal(0, (await BusControl.QueryAsync(server.ControlPath, "count", cts.Token)).GetProperty("connections").GetInt32());
+    }
+
+    /// <summary>`list` once every connection's app pid is known (it is 0 for a moment after
+    /// the connection opens).</summary>
+    private static async Task<JsonElement> ListWithAppPidsAsync(SupervisorProcess server, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var list = await BusControl.QueryAsync(server.ControlPath, "list", cancellation);
+            if (list.EnumerateArray().All(c => c.GetProperty("app").GetInt32() > 0) || DateTime.UtcNow > deadline)
+                return list;
+            await Task.Delay(20, cancellation);
+        }
     }
 
     /// <summary>One request line on the control socket from a process running as nobody
