@@ -107,8 +107,15 @@ public sealed class SessionLink(WorkerLink link, SendGate gate, WorkerStart star
         return turns;
     }
 
-    /// <summary>The session's logger, once it has one: the rejoin's log lines name the connection.</summary>
-    public ILogger? Log { get; set; }
+    private volatile ILogger? _log;
+
+    /// <summary>The session's logger, once it has one (set on the loop's thread, read on the
+    /// control reader's): the rejoin's log lines name the connection.</summary>
+    public ILogger? Log
+    {
+        get => _log;
+        set => _log = value;
+    }
 
     /// <summary>The connection as the acceptor's registry had it, for a server started in
     /// its place (the path and user as the app's environment has them).</summary>

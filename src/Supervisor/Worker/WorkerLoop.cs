@@ -214,7 +214,16 @@ public sealed class WorkerLoop(WorkerLink link, SendGate sendGate)
     {
         if (CurrentLink() is not { } serving || serving.ControlSocketPath is not { } control)
             return;
-        new BusRejoin(serving, control, () => CurrentLink() == serving, () => Retire(goAway: true)).Run();
+        try
+        {
+            new BusRejoin(serving, control, () => CurrentLink() == serving, () => Retire(goAway: true)).Run();
+        }
+        catch (Exception e)
+        {
+            // A bug met while rejoining must cost the bus only: an exception leaving this
+            // thread would end the process, and with it the client's connection.
+            serving.Log?.Error(e, "internal error rejoining the bus; the connection carries on without it");
+        }
     }
 
     private void Begin(WorkerStart start, int clientFd)
