@@ -45,13 +45,16 @@ public sealed class SocketAppLauncher
             return null;
         }
 
-        var (mine, theirs) = FdPair.StreamSocketPair();
-        var control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
+        int theirs = -1;
+        ControlChannel? control = null;
         int outputTheirs = -1;
         Socket? output = null;
         bool addedRef = false;
         try
         {
+            // Inside the try: out of descriptors (EMFILE) is answered like any failed start.
+            (int mine, theirs) = FdPair.StreamSocketPair();
+            control = new ControlChannel(new Socket(new SafeSocketHandle(mine, ownsHandle: true)));
             client.SafeHandle.DangerousAddRef(ref addedRef);
             int clientFd = (int)client.SafeHandle.DangerousGetHandle();
             // O_NONBLOCK belongs to the connection, not the fd, and our runtime set it; an
@@ -78,7 +81,7 @@ public sealed class SocketAppLauncher
         catch (UnixException e)
         {
             log.Error("cannot start socket-mode app {AppPath}: {Error}", start.AppPath, e.Message);
-            control.Dispose();
+            control?.Dispose();
             output?.Dispose();
             TrySend(client, CloseCouldNotStart);
             return null;
@@ -87,7 +90,8 @@ public sealed class SocketAppLauncher
         {
             if (addedRef)
                 client.SafeHandle.DangerousRelease();
-            FdPair.Close(theirs);
+            if (theirs >= 0)
+                FdPair.Close(theirs);
             if (outputTheirs >= 0)
                 FdPair.Close(outputTheirs);
             // Nothing pending on it: this closes the acceptor's fd only.
