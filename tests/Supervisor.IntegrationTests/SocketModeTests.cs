@@ -193,6 +193,27 @@ public sealed class SocketModeTests
             TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>An app that ignores the server's "going away" is killed at --shutdown-timeout;
+    /// its connection still gets its one "connection ended" line, as the other modes' do.</summary>
+    [Fact]
+    public async Task SocketMode_AppKilledAtShutdownTimeout_ConnectionEndedLoggedOnce()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var apps = new AppFolder();
+        apps.WriteScript("socket-deaf", "exec sleep 30");
+        using var server = SupervisorProcess.Start("--shutdown-timeout=1", $"--dir={apps.Path}");
+        using var client = await WsClient.ConnectAsync(server.Url("/socket-deaf"), cts.Token);
+        var opened = await server.WaitForLogAsync(new(@"(?<id>[0-9a-f]{16}) \S+ connection opened: /socket-deaf app=(?<app>\d+)"),
+            TimeSpan.FromSeconds(5));
+
+        Assert.True(server.Signal(Signals.SIGTERM));
+        Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(10)));
+
+        string id = opened.Groups["id"].Value;
+        Assert.Single(server.StderrLines, line => line.Contains($"{id} 127.0.0.1:", StringComparison.Ordinal) &&
+            line.Contains("connection ended: /socket-deaf", StringComparison.Ordinal) && line.Contains("app-exit=killed by signal 9", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task SocketMode_AppOutputAndFailure_LoggedPerLineWithTheConnectionIdAndCalledAnApp()
     {

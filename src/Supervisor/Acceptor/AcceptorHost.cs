@@ -189,14 +189,13 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
                 Processes.Signal(-worker.AppPid, Processes.SIGKILL);
             _registry.TryRemove(worker.Pid, out _);
         }
+        // Socket-mode apps too are reaped by the reaper alone, which logs their connection's end.
         var socketApps = _registry.All.Where(w => !servingPids.Contains(w.Pid)).ToList();
         foreach (var app in socketApps)
         {
             Processes.Signal(app.Pid, Processes.SIGKILL);
             if (app.AppPid > 0)
                 Processes.Signal(-app.AppPid, Processes.SIGKILL);
-            Processes.Wait(app.Pid);
-            _registry.TryRemove(app.Pid, out _);
         }
         var reaped = DateTime.UtcNow + KilledReapBound;
         while ((_registry.Count > 0 || pool.Count > 0) && DateTime.UtcNow < reaped)
