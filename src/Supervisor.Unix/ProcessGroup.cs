@@ -37,19 +37,43 @@ public static class ProcessGroup
         return false;
     }
 
+    /// <summary>True if <paramref name="pid"/> is a live child of <paramref name="parent"/>
+    /// that leads a process group of its own: what a worker's app is, and what a pid taken
+    /// on someone's word must be before its group is signalled.</summary>
+    public static bool IsChildLeadingItsGroup(int pid, int parent)
+    {
+        if (pid <= 1)
+            return false;
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return Parse(stat) is { } p && p.Parent == parent && p.Group == pid && p.Live;
+    }
+
     /// <summary>Reads a /proc/PID/stat line: "pid (comm) state ppid pgrp ...". comm may hold
     /// spaces and parentheses, so the fields after it are counted from its last ')'.</summary>
-    public static bool IsLiveMember(ReadOnlySpan<char> stat, int processGroup)
+    public static bool IsLiveMember(ReadOnlySpan<char> stat, int processGroup) =>
+        Parse(stat) is { } p && p.Group == processGroup && p.Live;
+
+    private static (bool Live, int Parent, int Group)? Parse(ReadOnlySpan<char> stat)
     {
         int close = stat.LastIndexOf(')');
         if (close < 0)
-            return false;
+            return null;
         Span<Range> fields = stackalloc Range[4];
         var rest = stat[(close + 1)..].TrimStart(' ');
         if (rest.Split(fields, ' ') < 4)
-            return false;
+            return null;
         var state = rest[fields[0]];
-        return int.TryParse(rest[fields[2]], NumberStyles.None, CultureInfo.InvariantCulture, out int group)
-            && group == processGroup && state is not ("Z" or "X");
+        if (!int.TryParse(rest[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out int parent) ||
+            !int.TryParse(rest[fields[2]], NumberStyles.None, CultureInfo.InvariantCulture, out int group))
+            return null;
+        return (state is not ("Z" or "X"), parent, group);
     }
 }

@@ -54,6 +54,12 @@ public sealed record AdoptRequest(string ConnectionId, string Path, string Remot
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 return Fail("not a JSON object", out error);
+            if (!json[(int)reader.BytesConsumed..].Trim(" \t\r"u8).IsEmpty)
+                return Fail("text after the JSON object", out error);
+            if (root.TryGetProperty("user", out var userValue) && userValue.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                return Fail("'user' is not a string", out error);
+            if (root.TryGetProperty("app", out var appValue) && !(appValue.ValueKind == JsonValueKind.Number && appValue.TryGetInt32(out int appPid) && appPid >= 0))
+                return Fail("'app' is not a process id", out error);
             string id = Text(root, "id");
             string path = Text(root, "path");
             string remote = Text(root, "remote");

@@ -44,7 +44,7 @@ public sealed class BusRejoin(SessionLink session, string controlPath, Func<bool
             {
                 // Said once per kind of failure: "nothing listening" every second would flood the log.
                 if (failure != lastFailure)
-                    Log?.Debug("not on the bus yet: {Failure}", failure);
+                    Log?.Information("not on the bus yet: {Failure}", failure);
                 lastFailure = failure;
                 continue;
             }

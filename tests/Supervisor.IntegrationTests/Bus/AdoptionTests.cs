@@ -114,6 +114,9 @@ public sealed class AdoptionTests
         Assert.Equal(0, (await BusControl.QueryAsync(server.ControlPath, "count", cts.Token)).GetProperty("connections").GetInt32());
         Assert.Equal("ok 0", await BusControl.RequestAsync(server.ControlPath, "send user 42 secret", cts.Token));
         await server.WaitForLogAsync(new Regex(@"WRN .*adopt is for the server's own workers"), TimeSpan.FromSeconds(5));
+        // Survivors of a server that ran as another user ask every second: warned once per uid.
+        Assert.Equal(asNobody, await RunAsNobodyAsync(server.ControlPath, request, cts.Token));
+        Assert.Single(server.StderrLines, line => line.Contains("WRN", StringComparison.Ordinal) && line.Contains("adopt is for", StringComparison.Ordinal));
 
         // The same line from root (the server's user): taken, while the connection stays open.
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
@@ -140,7 +143,47 @@ public sealed class AdoptionTests
             await BusControl.RequestAsync(server.ControlPath, good.Replace("0123456789abcdef", "zz"), cts.Token));
         Assert.Equal("error adopt: 'path' is not an app's path",
             await BusControl.RequestAsync(server.ControlPath, good.Replace("\"/a\"", "\"a b\""), cts.Token));
+        Assert.Equal("error adopt: text after the JSON object", await BusControl.RequestAsync(server.ControlPath, good + " and then some", cts.Token));
+        Assert.Equal("error adopt: 'user' is not a string",
+            await BusControl.RequestAsync(server.ControlPath, good.Replace("\"user\":null", "\"user\":42"), cts.Token));
+        Assert.Equal("error adopt: 'app' is not a process id",
+            await BusControl.RequestAsync(server.ControlPath, good.Replace("\"app\":0", "\"app\":\"junk\""), cts.Token));
+        Assert.Equal("error adopt: not the JSON of a connection", await BusControl.RequestAsync(server.ControlPath, "adopt", cts.Token));
         Assert.Equal(0, (await BusControl.QueryAsync(server.ControlPath, "count", cts.Token)).GetProperty("connections").GetInt32());
+    }
+
+    /// <summary>Any process of the server's user may send `adopt`, and an adopted
+    /// connection still there at --shutdown-timeout has its app's group SIGKILLed: a pid
+    /// that is not the adopting process's own child, leading its own group, is not taken.</summary>
+    [Fact]
+    public async Task Adopt_AppPidNotTheAdoptersChild_NotTaken()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // A group leader that is nobody's child here (its bash parent exits at once).
+        var spawner = Process.Start(new ProcessStartInfo("bash", ["-c", "setsid sleep 60 >/dev/null 2>&1 & echo $!"])
+            { RedirectStandardOutput = true })!;
+        int bystanderPid = int.Parse((await spawner.StandardOutput.ReadLineAsync(cts.Token))!);
+        await spawner.WaitForExitAsync(cts.Token);
+        using var bystander = Process.GetProcessById(bystanderPid);
+        await Task.Delay(200, cts.Token); // setsid has exec'd sleep: it leads its own group
+        using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
+        string request = "adopt {\"id\":\"00000000000000aa\",\"user\":null,\"path\":\"/a\",\"remote\":\"127.0.0.1:1\"," +
+            $"\"app\":{bystander.Id},\"since\":\"2026-11-22T10:00:00+00:00\"}}";
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(server.ControlPath), cts.Token);
+        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request + "\n"), System.Net.Sockets.SocketFlags.None, cts.Token);
+        byte[] answer = new byte[64];
+        int n = await socket.ReceiveAsync(answer, System.Net.Sockets.SocketFlags.None, cts.Token);
+        Assert.Equal("ok adopted\n", System.Text.Encoding.ASCII.GetString(answer, 0, n));
+
+        // The adopter here is this test process, so the server is not stopped (it would kill
+        // the adopter at the timeout): the app pid it kept is what a stop would signal.
+        var list = await BusControl.QueryAsync(server.ControlPath, "list", cts.Token);
+        Assert.Equal(0, Assert.Single(list.EnumerateArray()).GetProperty("app").GetInt32());
+        socket.Dispose();
+        Assert.False(bystander.HasExited);
+        bystander.Kill();
     }
 
     /// <summary>`list` once every connection's app pid is known (it is 0 for a moment after

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using Serilog;
@@ -20,6 +21,8 @@ namespace Supervisor.Acceptor.Bus;
 public sealed class Adoptions(WorkerRegistry registry, ChannelPoller poller, ILogger log)
 {
     private static readonly byte[] AcceptedLine = Encoding.ASCII.GetBytes(AdoptRequest.Accepted + "\n");
+
+    private readonly ConcurrentDictionary<uint, bool> _refusedUids = new();
 
     /// <summary>Why <paramref name="peer"/> may not adopt anything, or null if it may: only a
     /// process of the server's own user, which is what its workers run as. Anyone else
@@ -51,18 +54,23 @@ public sealed class Adoptions(WorkerRegistry registry, ChannelPoller poller, ILo
             Adopted = true,
             StartedAt = request.StartedAt,
         };
-        entry.AppPid = request.AppPid;
+        // The app pid is the worker's word, and its group is SIGKILLed if the connection
+        // outlasts --shutdown-timeout: any process of this uid may send `adopt`, so the pid
+        // counts only if it is the worker's own child leading its own group.
+        entry.AppPid = ProcessGroup.IsChildLeadingItsGroup(request.AppPid, workerPid) ? request.AppPid : 0;
         registry.Add(entry);
         try
         {
             // A fresh connection's socket buffer is empty: the short line goes out at once.
             socket.Send(AcceptedLine);
-            control.Listen(poller, static _ => { }, () => Task.Run(() => End(entry)));
+            control.Listen(poller, static _ => { }, () => Task.Run(() => End(entry, announced: true)));
         }
         catch (Exception e) when (e is SocketException or UnixException or ObjectDisposedException)
         {
+            // Gone before the answer (it gave up waiting, or ended): never announced, so
+            // withdrawn without an "ended" line; it will ask again if it still serves.
             log.Debug("worker {WorkerPid} left while {ConnectionId} was being adopted: {Error}", workerPid, request.ConnectionId, e.Message);
-            End(entry);
+            End(entry, announced: false);
             return null;
         }
         outbox.Start();
@@ -73,12 +81,18 @@ public sealed class Adoptions(WorkerRegistry registry, ChannelPoller poller, ILo
 
     /// <summary>Once, when its channel ends (the worker has closed the connection and
     /// exited, or been killed): off the registry, so `status` and pushes no longer count it.</summary>
-    private void End(WorkerEntry entry)
+    private void End(WorkerEntry entry, bool announced)
     {
         if (registry.Find(entry.Pid) != entry || !registry.TryRemove(entry.Pid, out _))
             return;
         entry.Outbox.Complete();
         entry.Control.Dispose();
-        log.Information("adopted connection {ConnectionId} (worker {WorkerPid}) ended", entry.ConnectionId, entry.Pid);
+        if (announced)
+            log.Information("adopted connection {ConnectionId} (worker {WorkerPid}) ended", entry.ConnectionId, entry.Pid);
     }
+
+    /// <summary>True the first time a peer of <paramref name="uid"/> is refused: survivors
+    /// of a server that ran as another user ask again every second, and a warning each time
+    /// from each of them would bury the log.</summary>
+    public bool FirstRefusalOf(uint uid) => _refusedUids.TryAdd(uid, true);
 }

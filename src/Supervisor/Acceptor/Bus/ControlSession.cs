@@ -51,9 +51,9 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, Ad
         void Answer(ReadOnlyMemory<byte> line)
         {
             answered++;
-            if (line.Span.StartsWith(AdoptPrefix))
+            if (line.Span.StartsWith(AdoptPrefix) || line.Span.SequenceEqual(AdoptPrefix.TrimEnd((byte)' ')))
             {
-                AnswerAdopt(line.Span[AdoptPrefix.Length..], answered == 1, peer, peerLog, ref adopting);
+                AnswerAdopt(line.Span[Math.Min(AdoptPrefix.Length, line.Length)..], answered == 1, peer, peerLog, ref adopting);
                 _idle.CancelAfter(IdleTimeout);
                 return;
             }
@@ -149,7 +149,11 @@ internal sealed class ControlSession(Socket client, ControlCommands commands, Ad
         }
         if (Adoptions.Refusal(peer, FileOwnership.EffectiveUserId) is { } refusal)
         {
-            peerLog.Warning("control: {Refusal} (pid {PeerPid})", refusal, peer?.Pid ?? 0);
+            if (adoptions.FirstRefusalOf(peer?.Uid ?? uint.MaxValue))
+                peerLog.Warning("control: {Refusal} (pid {PeerPid}); connections that outlived a server running as another " +
+                    "user cannot join this one (said once per uid)", refusal, peer?.Pid ?? 0);
+            else
+                peerLog.Debug("control: {Refusal} (pid {PeerPid})", refusal, peer?.Pid ?? 0);
             Add("error " + refusal);
             return;
         }
