@@ -119,13 +119,7 @@ public sealed class AdoptionTests
         Assert.Single(server.StderrLines, line => line.Contains("WRN", StringComparison.Ordinal) && line.Contains("adopt is for", StringComparison.Ordinal));
 
         // The same line from root (the server's user): taken, while the connection stays open.
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
-            System.Net.Sockets.ProtocolType.Unspecified);
-        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(server.ControlPath), cts.Token);
-        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request + "\n"), System.Net.Sockets.SocketFlags.None, cts.Token);
-        byte[] answer = new byte[64];
-        int n = await socket.ReceiveAsync(answer, System.Net.Sockets.SocketFlags.None, cts.Token);
-        Assert.Equal("ok adopted\n", System.Text.Encoding.ASCII.GetString(answer, 0, n));
+        using var socket = await AdoptAsync(server.ControlPath, request, cts.Token);
         Assert.Equal("ok 1", await BusControl.RequestAsync(server.ControlPath, "send user 42 for the worker", cts.Token));
     }
 
@@ -169,19 +163,12 @@ public sealed class AdoptionTests
         using var server = SupervisorProcess.Start(Paths.Script("echo.sh"));
         string request = "adopt {\"id\":\"00000000000000aa\",\"user\":null,\"path\":\"/a\",\"remote\":\"127.0.0.1:1\"," +
             $"\"app\":{bystander.Id},\"since\":\"2026-11-22T10:00:00+00:00\"}}";
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
-            System.Net.Sockets.ProtocolType.Unspecified);
-        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(server.ControlPath), cts.Token);
-        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request + "\n"), System.Net.Sockets.SocketFlags.None, cts.Token);
-        byte[] answer = new byte[64];
-        int n = await socket.ReceiveAsync(answer, System.Net.Sockets.SocketFlags.None, cts.Token);
-        Assert.Equal("ok adopted\n", System.Text.Encoding.ASCII.GetString(answer, 0, n));
+        using var socket = await AdoptAsync(server.ControlPath, request, cts.Token);
 
         // The adopter here is this test process, so the server is not stopped (it would kill
         // the adopter at the timeout): the app pid it kept is what a stop would signal.
         var list = await BusControl.QueryAsync(server.ControlPath, "list", cts.Token);
         Assert.Equal(0, Assert.Single(list.EnumerateArray()).GetProperty("app").GetInt32());
-        socket.Dispose();
         Assert.False(bystander.HasExited);
         bystander.Kill();
     }
@@ -198,6 +185,20 @@ public sealed class AdoptionTests
                 return list;
             await Task.Delay(20, cancellation);
         }
+    }
+
+    /// <summary>Sends an `adopt` line as this process (root, the server's user) and checks it
+    /// was taken; the connection is the adopted worker's channel while it stays open.</summary>
+    private static async Task<System.Net.Sockets.Socket> AdoptAsync(string controlPath, string request, CancellationToken cancellation)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(controlPath), cancellation);
+        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request + "\n"), System.Net.Sockets.SocketFlags.None, cancellation);
+        byte[] answer = new byte[64];
+        int n = await socket.ReceiveAsync(answer, System.Net.Sockets.SocketFlags.None, cancellation);
+        Assert.Equal("ok adopted\n", System.Text.Encoding.ASCII.GetString(answer, 0, n));
+        return socket;
     }
 
     /// <summary>One request line on the control socket from a process running as nobody
