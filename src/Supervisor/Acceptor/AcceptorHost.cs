@@ -171,9 +171,7 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         foreach (var worker in serving)
         {
             reaper.KilledAtShutdown(worker.Pid);
-            Processes.Signal(worker.Pid, Processes.SIGKILL);
-            if (worker.AppPid > 0)
-                Processes.Signal(-worker.AppPid, Processes.SIGKILL);
+            KillWithItsApp(worker);
         }
         foreach (int pid in idle)
         {
@@ -184,19 +182,13 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         foreach (var worker in adopted)
         {
             // Another acceptor's child: killed, but not ours to wait for.
-            Processes.Signal(worker.Pid, Processes.SIGKILL);
-            if (worker.AppPid > 0)
-                Processes.Signal(-worker.AppPid, Processes.SIGKILL);
+            KillWithItsApp(worker);
             _registry.TryRemove(worker.Pid, out _);
         }
         // Socket-mode apps too are reaped by the reaper alone, which logs their connection's end.
         var socketApps = _registry.All.Where(w => !servingPids.Contains(w.Pid)).ToList();
         foreach (var app in socketApps)
-        {
-            Processes.Signal(app.Pid, Processes.SIGKILL);
-            if (app.AppPid > 0)
-                Processes.Signal(-app.AppPid, Processes.SIGKILL);
-        }
+            KillWithItsApp(app);
         var reaped = DateTime.UtcNow + KilledReapBound;
         while ((_registry.Count > 0 || pool.Count > 0) && DateTime.UtcNow < reaped)
         {
@@ -220,6 +212,14 @@ public sealed class AcceptorHost(ServerOptions options, ILogger log)
         if (!stopping.IsCancellationRequested)
             log.Information("{Signal} received", context.Signal);
         stopping.Cancel();
+    }
+
+    /// <summary>SIGKILL for a worker (or a socket-mode app) and its app's process group.</summary>
+    private static void KillWithItsApp(WorkerEntry worker)
+    {
+        Processes.Signal(worker.Pid, Processes.SIGKILL);
+        if (worker.AppPid > 0)
+            Processes.Signal(-worker.AppPid, Processes.SIGKILL);
     }
 
     private static string Url(IPEndPoint endpoint) =>
