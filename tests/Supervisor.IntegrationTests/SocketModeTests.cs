@@ -208,6 +208,7 @@ public sealed class SocketModeTests
 
         Assert.True(server.Signal(Signals.SIGTERM));
         Assert.Equal(0, server.WaitForExit(TimeSpan.FromSeconds(10)));
+        await server.WaitForLogAsync(new("Stopped in"), TimeSpan.FromSeconds(5)); // stderr is read after the exit too
 
         string id = opened.Groups["id"].Value;
         Assert.Single(server.StderrLines, line => line.Contains($"{id} 127.0.0.1:", StringComparison.Ordinal) &&
